@@ -1,0 +1,3 @@
+"""connkit: build automation for OpenMetadata connector authors."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from connkit.cli.program import main
+
+main()

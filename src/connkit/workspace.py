@@ -1,0 +1,98 @@
+"""The OpenMetadata checkout connkit works on, and the well-known paths inside it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from connkit.errors import WorkspaceNotFound
+
+SERVICE_TYPES = (
+    "database",
+    "dashboard",
+    "pipeline",
+    "messaging",
+    "mlmodel",
+    "storage",
+    "search",
+    "api",
+)
+
+SPEC_SCHEMA = Path("openmetadata-spec/src/main/resources/json/schema")
+TEST_CONNECTIONS = Path("openmetadata-service/src/main/resources/json/data/testConnections")
+INGESTION_SOURCE = Path("ingestion/src/metadata/ingestion/source")
+GENERATED = Path("ingestion/src/metadata/generated")
+UI_ROOT = Path("openmetadata-ui/src/main/resources/ui")
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """An OpenMetadata source tree: a real checkout or one assembled from published artifacts."""
+
+    root: Path
+
+    @property
+    def cache_dir(self) -> Path:
+        override = os.environ.get("CONNKIT_CACHE_DIR")
+        return Path(override).resolve() if override else self.root / ".connkit"
+
+    @property
+    def spec_schema_dir(self) -> Path:
+        return self.root / SPEC_SCHEMA
+
+    def service_schema(self, service_type: str) -> Path:
+        return self.spec_schema_dir / "entity" / "services" / f"{service_type}Service.json"
+
+    def connection_schema(self, service_type: str, module_name: str) -> Path:
+        return self.connections_dir(service_type) / f"{module_name}Connection.json"
+
+    def connections_dir(self, service_type: str) -> Path:
+        return self.spec_schema_dir / "entity" / "services" / "connections" / service_type
+
+    def test_connection(self, service_type: str, module_name: str) -> Path:
+        return self.root / TEST_CONNECTIONS / service_type / f"{module_name}.json"
+
+    def source_package(self, service_type: str, name: str) -> Path:
+        return self.root / INGESTION_SOURCE / service_type / name
+
+    @property
+    def ingestion_dir(self) -> Path:
+        return self.root / "ingestion"
+
+    @property
+    def generated_dir(self) -> Path:
+        return self.root / GENERATED
+
+    @property
+    def ui_dir(self) -> Path:
+        return self.root / UI_ROOT
+
+    def rel(self, path: Path) -> str:
+        """A workspace-relative POSIX path, as keys and records store them."""
+        return Path(os.path.relpath(path, self.root)).as_posix()
+
+
+def find_workspace(start: Path | str | None = None) -> Workspace:
+    """Walk up from ``start`` to the directory holding ``openmetadata-spec/``.
+
+    ``CONNKIT_WORKSPACE`` overrides the search, as upstream's scaffold finds its repo root.
+    """
+    override = os.environ.get("CONNKIT_WORKSPACE")
+    if override:
+        root = Path(override).expanduser().resolve()
+        if not (root / "openmetadata-spec").is_dir():
+            raise WorkspaceNotFound(
+                f"CONNKIT_WORKSPACE={override} has no openmetadata-spec/ folder; "
+                "point it at an OpenMetadata checkout or unset it"
+            )
+        return Workspace(root)
+    here = Path(start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "openmetadata-spec").is_dir():
+            return Workspace(candidate)
+    raise WorkspaceNotFound(
+        f"no OpenMetadata workspace above {here}: run inside a checkout (a folder with "
+        "openmetadata-spec/), set CONNKIT_WORKSPACE, or create one with "
+        "`connkit workspace.create DIR`"
+    )
