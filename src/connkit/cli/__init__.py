@@ -1,0 +1,10 @@
+"""The one task collection behind both `invoke` (tasks.py) and the `connkit` program."""
+
+from invoke import Collection
+
+from connkit.cli import engine
+
+namespace = Collection()
+namespace.add_task(engine.run)
+namespace.add_task(engine.graph)
+namespace.add_collection(engine.cache_collection)
