@@ -18,8 +18,18 @@ from connkit.steps import Step
 from connkit.workspace import Workspace
 
 _STEP_FIELDS = {
-    "id", "inputs", "outputs", "command", "cwd", "deps", "env", "pass_env", "set_env",
-    "tools", "description", "cacheable",
+    "id",
+    "inputs",
+    "outputs",
+    "command",
+    "cwd",
+    "deps",
+    "env",
+    "pass_env",
+    "set_env",
+    "tools",
+    "description",
+    "cacheable",
 }
 
 

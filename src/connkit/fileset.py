@@ -32,9 +32,7 @@ def _walk(root: Path, rel: str, out: set[str]) -> None:
 
 def _excluded(path: str) -> bool:
     parts = path.split("/")
-    return any(p in ALWAYS_EXCLUDED_DIRS for p in parts[:-1]) or path.endswith(
-        ALWAYS_EXCLUDED_SUFFIXES
-    )
+    return any(p in ALWAYS_EXCLUDED_DIRS for p in parts[:-1]) or path.endswith(ALWAYS_EXCLUDED_SUFFIXES)
 
 
 def expand(root: Path, patterns: Iterable[str]) -> list[str]:
@@ -65,7 +63,5 @@ def expand(root: Path, patterns: Iterable[str]) -> list[str]:
             elif not _excluded(match):
                 include.add(match)
     if excludes:
-        include = {
-            p for p in include if not any(fnmatch.fnmatchcase(p, ex) for ex in excludes)
-        }
+        include = {p for p in include if not any(fnmatch.fnmatchcase(p, ex) for ex in excludes)}
     return sorted(include)

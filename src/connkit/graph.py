@@ -43,8 +43,7 @@ class Graph:
             if not found:
                 known = ", ".join(sorted({s.split(".")[0] for s in self.steps})) or "none"
                 raise UsageError(
-                    f"no step or target named {target!r}; targets here: {known} "
-                    "(see `connkit graph`)"
+                    f"no step or target named {target!r}; targets here: {known} (see `connkit graph`)"
                 )
             chosen.extend(s for s in found if s not in chosen)
         return chosen

@@ -64,8 +64,11 @@ class StatMemo:
         st = os.stat(path)
         key = str(path)
         entry = self._entries.get(key)
-        if entry is not None and entry[0] == st.st_size and entry[1] == st.st_mtime_ns and (
-            entry[2] == st.st_ino
+        if (
+            entry is not None
+            and entry[0] == st.st_size
+            and entry[1] == st.st_mtime_ns
+            and (entry[2] == st.st_ino)
         ):
             return entry[3]
         value = digest_file(path)

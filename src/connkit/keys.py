@@ -42,9 +42,7 @@ class ToolVersions:
         if exe is None:
             return f"missing:{argv[0]}"
         try:
-            proc = subprocess.run(
-                argv, capture_output=True, env=dict(env), timeout=120, check=False
-            )
+            proc = subprocess.run(argv, capture_output=True, env=dict(env), timeout=120, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
             return f"error:{argv[0]}:{type(exc).__name__}"
         return digest_text(proc.stdout.decode(errors="replace") + proc.stderr.decode(errors="replace"))
@@ -113,16 +111,11 @@ def ingredients(
         cwd=step.cwd,
         outputs=list(step.outputs),
         set_env=dict(sorted(step.set_env.items())),
-        env={
-            name: (digest_text(environ[name]) if name in environ else None)
-            for name in sorted(step.env)
-        },
+        env={name: (digest_text(environ[name]) if name in environ else None) for name in sorted(step.env)},
         tools=tool_digests,
         inputs=inputs,
         deps={dep: dep_keys[dep] for dep in sorted(step.deps)},
-        missing_tools=[
-            argv[0] for argv in step.tools if tool_digests[" ".join(argv)].startswith("missing:")
-        ],
+        missing_tools=[argv[0] for argv in step.tools if tool_digests[" ".join(argv)].startswith("missing:")],
     )
 
 

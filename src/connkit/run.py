@@ -195,9 +195,7 @@ def _process(shared: _Shared, step: Step) -> None:
         shared.reporter.step_finished(result)
         return
     dep_keys = {d: shared.results[d].key for d in step.deps}
-    ingredients = keys.ingredients(
-        step, shared.ws.root, dep_keys, shared.memo, shared.tools, shared.environ
-    )
+    ingredients = keys.ingredients(step, shared.ws.root, dep_keys, shared.memo, shared.tools, shared.environ)
     key = ingredients.key()
     result, replay = _lookup(shared, step, key)
     if result is None:
@@ -360,6 +358,4 @@ def _record(
         ingredients=ingredients.as_dict(),
     )
     shared.cache.put_record(record)
-    atomic_write_bytes(
-        shared.layout.last_ingredients(step.id), json.dumps(ingredients.as_dict()).encode()
-    )
+    atomic_write_bytes(shared.layout.last_ingredients(step.id), json.dumps(ingredients.as_dict()).encode())
