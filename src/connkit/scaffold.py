@@ -354,6 +354,8 @@ def render_all(ws: Workspace, opts: ScaffoldOptions, override: Path | None) -> d
     out: dict[str, tuple[Path, bytes, str]] = {}
     for relative, path in paths.items():
         names = candidate_templates(relative, opts)
+        if override is not None:  # a user's template beats every built-in one, however specific
+            names = [n for n in names if (override / n).is_file()] + names
         try:
             template = env.select_template(names)
             text = template.render(ctx)
