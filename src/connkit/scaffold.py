@@ -191,8 +191,24 @@ def endpoints(opts: ScaffoldOptions) -> tuple[Endpoint, ...]:
 
 
 def _pystr(value: Any) -> str:
-    """A Python string literal for any text: flag text becomes data, never code."""
-    return repr(str(value))
+    """A double-quoted Python string literal for any text: flag text becomes data, never code.
+
+    A JSON string is a valid Python string literal (same escapes), in the quotes ruff format keeps.
+    """
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _pyliteral(value: Any) -> str:
+    """A Python literal for plain data (dict, list, str, int, bool, None) in ruff-format style quotes."""
+    if isinstance(value, str):
+        return _pystr(value)
+    if isinstance(value, bool) or value is None or isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_pyliteral(k)}: {_pyliteral(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_pyliteral(v) for v in value) + "]"
+    raise TypeError(f"not plain data: {type(value).__name__}")
 
 
 def _snake(value: str) -> str:
@@ -241,7 +257,7 @@ def make_environment(override: Path | None) -> jinja2.Environment:
     env.filters["pystr"] = _pystr
     env.filters["json"] = _json
     env.filters["snake"] = _snake
-    env.filters["pyrepr"] = repr
+    env.filters["pyrepr"] = _pyliteral
     env.filters["sort_imports"] = _sort_imports
     return env
 

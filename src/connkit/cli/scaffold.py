@@ -29,7 +29,7 @@ HELP = {
     "docker_port": "port the --docker-image listens on (default --default-port)",
     "dry_run": "list the files that would be written, with a preview; write nothing",
     "force": "overwrite files that already exist (otherwise an existing file is never touched)",
-    "templates": "folder of override templates (same layout as connkit's templates/connector/); default "
+    "templates": "folder of override templates laid out like connkit's templates/ (e.g. DIR/connector/CONNECTOR_CONTEXT.md.j2); default "
     "[tool.connkit] templates in the workspace's or ~/.config/connkit/pyproject.toml",
 }
 
