@@ -234,7 +234,20 @@ def _sort_imports(block: str) -> str:
             statements.append(line)
         else:
             statements[-1] += line
-    return "".join(sorted(statements, key=_import_key))
+    return "".join(_wrap_import(st) for st in sorted(statements, key=_import_key))
+
+
+IMPORT_LINE_LENGTH = 120  # OpenMetadata's ruff line-length
+
+
+def _wrap_import(statement: str) -> str:
+    """Wrap a one-line ``from x import a, b`` that is too long, the way isort/ruff does."""
+    line = statement.rstrip("\n")
+    if "\n" in line or len(line) <= IMPORT_LINE_LENGTH or not line.startswith("from ") or "(" in line:
+        return statement
+    head, _, names = line.partition(" import ")
+    body = "".join(f"    {name.strip()},\n" for name in names.split(","))
+    return f"{head} import (\n{body})\n"
 
 
 def _json(value: Any, indent: int | None = None) -> str:

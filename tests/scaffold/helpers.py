@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,7 +38,7 @@ def tree_digest(root: Path) -> dict[str, str]:
     return out
 
 
-def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+def run_cli(args: list[str], capsys: Any) -> tuple[int, str, str]:
     """Run ``connkit scaffold ARGS`` in-process; return (exit code, stdout, stderr)."""
     from connkit.cli.program import program
 
