@@ -20,9 +20,9 @@ from typing import Any
 
 import jinja2
 
+from connkit import scaffold_checks as checks
 from connkit.errors import UsageError
 from connkit.fsutil import apply_all_or_nothing
-from connkit import scaffold_checks as checks
 from connkit.resources import templates_dir
 from connkit.scaffold_options import ScaffoldOptions
 from connkit.workspace import Workspace
@@ -95,22 +95,44 @@ _ENTITY = {
 
 # ServiceType member, and a config of ANOTHER connector of the same service type (create() must refuse it).
 _SERVICE_ENUM = {
-    "database": "Database", "dashboard": "Dashboard", "pipeline": "Pipeline", "messaging": "Messaging",
-    "mlmodel": "MlModel", "storage": "Storage", "search": "Search", "api": "Api",
+    "database": "Database",
+    "dashboard": "Dashboard",
+    "pipeline": "Pipeline",
+    "messaging": "Messaging",
+    "mlmodel": "MlModel",
+    "storage": "Storage",
+    "search": "Search",
+    "api": "Api",
 }
 _OTHER_CONNECTOR = {
-    "database": ("mysql", {"type": "Mysql", "username": "u", "authType": {"password": "p"},
-                           "hostPort": "localhost:3306"}, "DatabaseMetadata"),
-    "dashboard": ("metabase", {"type": "Metabase", "username": "u", "password": "p",
-                               "hostPort": "http://localhost:3000"}, "DashboardMetadata"),
+    "database": (
+        "mysql",
+        {"type": "Mysql", "username": "u", "authType": {"password": "p"}, "hostPort": "localhost:3306"},
+        "DatabaseMetadata",
+    ),
+    "dashboard": (
+        "metabase",
+        {"type": "Metabase", "username": "u", "password": "p", "hostPort": "http://localhost:3000"},
+        "DashboardMetadata",
+    ),
     "pipeline": ("airbyte", {"type": "Airbyte", "hostPort": "http://localhost:8000"}, "PipelineMetadata"),
     "messaging": ("kafka", {"type": "Kafka", "bootstrapServers": "localhost:9092"}, "MessagingMetadata"),
-    "mlmodel": ("mlflow", {"type": "Mlflow", "trackingUri": "http://localhost:5000",
-                           "registryUri": "http://localhost:5000"}, "MlModelMetadata"),
+    "mlmodel": (
+        "mlflow",
+        {"type": "Mlflow", "trackingUri": "http://localhost:5000", "registryUri": "http://localhost:5000"},
+        "MlModelMetadata",
+    ),
     "storage": ("s3", {"type": "S3", "awsConfig": {"awsRegion": "us-east-1"}}, "StorageMetadata"),
-    "search": ("elasticsearch", {"type": "ElasticSearch", "hostPort": "http://localhost:9200"}, "SearchMetadata"),
-    "api": ("rest", {"type": "Rest", "openAPISchemaConnection": {"openAPISchemaURL": "http://localhost/openapi.json"}},
-            "ApiMetadata"),
+    "search": (
+        "elasticsearch",
+        {"type": "ElasticSearch", "hostPort": "http://localhost:9200"},
+        "SearchMetadata",
+    ),
+    "api": (
+        "rest",
+        {"type": "Rest", "openAPISchemaConnection": {"openAPISchemaURL": "http://localhost/openapi.json"}},
+        "ApiMetadata",
+    ),
 }
 
 
@@ -147,30 +169,70 @@ def test_steps(opts: ScaffoldOptions) -> tuple[TestStep, ...]:
     label = opts.display_name or opts.names.camel
     if opts.is_sqlalchemy:
         steps = [
-            TestStep("CheckAccess", f"Validate that we can connect to {label} with the given credentials.",
-                     "Failed to connect; check the host, port and credentials.", True, True, ""),
-            TestStep("GetSchemas", "List all the schemas available to the user.",
-                     "Failed to list schemas; check the user's privileges.", True, False, ""),
-            TestStep("GetTables", "List the tables of a schema.",
-                     "Failed to list tables; check the user's privileges on the schemas.", True, False, ""),
-            TestStep("GetViews", "List the views of a schema.",
-                     "Failed to list views; check the user's privileges on the schemas.", False, False, ""),
+            TestStep(
+                "CheckAccess",
+                f"Validate that we can connect to {label} with the given credentials.",
+                "Failed to connect; check the host, port and credentials.",
+                True,
+                True,
+                "",
+            ),
+            TestStep(
+                "GetSchemas",
+                "List all the schemas available to the user.",
+                "Failed to list schemas; check the user's privileges.",
+                True,
+                False,
+                "",
+            ),
+            TestStep(
+                "GetTables",
+                "List the tables of a schema.",
+                "Failed to list tables; check the user's privileges on the schemas.",
+                True,
+                False,
+                "",
+            ),
+            TestStep(
+                "GetViews",
+                "List the views of a schema.",
+                "Failed to list views; check the user's privileges on the schemas.",
+                False,
+                False,
+                "",
+            ),
         ]
         if opts.has("usage") or opts.has("lineage"):
             steps.append(
-                TestStep("GetQueries", "Read the query history used for usage and lineage.",
-                         "Failed to read the query history; grant access to it.", False, False, "")
+                TestStep(
+                    "GetQueries",
+                    "Read the query history used for usage and lineage.",
+                    "Failed to read the query history; grant access to it.",
+                    False,
+                    False,
+                    "",
+                )
             )
         return tuple(steps)
     _, step_name, what = _ENTITY[opts.service_type]
     first = endpoints(opts)[0]
     return (
-        TestStep("CheckAccess", f"Validate that the {label} API answers with the given credentials.",
-                 "Failed to reach the API; check hostPort, the credentials and SSL settings.", True, True,
-                 "check_access"),
-        TestStep(step_name, f"{what} through the API.",
-                 f"Failed to {what.lower()}; check the credentials' permissions.", True, False,
-                 first.method),
+        TestStep(
+            "CheckAccess",
+            f"Validate that the {label} API answers with the given credentials.",
+            "Failed to reach the API; check hostPort, the credentials and SSL settings.",
+            True,
+            True,
+            "check_access",
+        ),
+        TestStep(
+            step_name,
+            f"{what} through the API.",
+            f"Failed to {what.lower()}; check the credentials' permissions.",
+            True,
+            False,
+            first.method,
+        ),
     )
 
 
@@ -276,7 +338,7 @@ def make_environment(override: Path | None) -> jinja2.Environment:
 
 
 def find_templates_override(ws: Workspace, explicit: str | Path | None) -> Path | None:
-    """``--templates DIR``, else ``[tool.connkit] templates`` of the workspace's, else the user's pyproject."""
+    """``--templates DIR``, else ``[tool.connkit] templates`` (workspace first, then the user's)."""
     if explicit:
         path = Path(explicit).expanduser()
         source = "--templates"
@@ -326,7 +388,10 @@ def target_paths(ws: Workspace, opts: ScaffoldOptions) -> dict[str, Path]:
         "package/service_spec.py": pkg / "service_spec.py",
         "CONNECTOR_CONTEXT.md": pkg / "CONNECTOR_CONTEXT.md",
         "tests/unit.py": ws.ingestion_dir / "tests" / "unit" / "topology" / t / f"test_{n.name}.py",
-        "tests/connection.py": ws.ingestion_dir / "tests" / "integration" / "connections"
+        "tests/connection.py": ws.ingestion_dir
+        / "tests"
+        / "integration"
+        / "connections"
         / f"test_{n.name}_connection.py",
     }
     if opts.has_client:
@@ -351,7 +416,12 @@ def candidate_templates(relative: str, opts: ScaffoldOptions) -> list[str]:
     head, _, tail = relative.rpartition("/")
     prefix = f"{TEMPLATE_ROOT}/{head}/" if head else f"{TEMPLATE_ROOT}/"
     t, c = opts.service_type, opts.connection_type
-    return [f"{prefix}{t}/{c}/{tail}.j2", f"{prefix}{t}/{tail}.j2", f"{prefix}{c}/{tail}.j2", f"{prefix}{tail}.j2"]
+    return [
+        f"{prefix}{t}/{c}/{tail}.j2",
+        f"{prefix}{t}/{tail}.j2",
+        f"{prefix}{c}/{tail}.j2",
+        f"{prefix}{tail}.j2",
+    ]
 
 
 def context(ws: Workspace, opts: ScaffoldOptions, paths: dict[str, Path]) -> dict[str, Any]:
@@ -376,7 +446,9 @@ def context(ws: Workspace, opts: ScaffoldOptions, paths: dict[str, Path]) -> dic
     }
 
 
-def render_all(ws: Workspace, opts: ScaffoldOptions, override: Path | None) -> dict[str, tuple[Path, bytes, str]]:
+def render_all(
+    ws: Workspace, opts: ScaffoldOptions, override: Path | None
+) -> dict[str, tuple[Path, bytes, str]]:
     env = make_environment(override)
     paths = target_paths(ws, opts)
     ctx = context(ws, opts, paths)
@@ -389,14 +461,18 @@ def render_all(ws: Workspace, opts: ScaffoldOptions, override: Path | None) -> d
             template = env.select_template(names)
             text = template.render(ctx)
         except jinja2.TemplatesNotFound:
-            raise UsageError(f"no template for {relative}: add {names[-1]} to your templates folder") from None
+            raise UsageError(
+                f"no template for {relative}: add {names[-1]} to your templates folder"
+            ) from None
         except jinja2.TemplateSyntaxError as exc:
             raise UsageError(
                 f"template {exc.filename or exc.name} line {exc.lineno} has a syntax error ({exc.message}); "
                 "fix the template"
             ) from None
         except jinja2.UndefinedError as exc:
-            raise UsageError(f"template for {relative} uses an unknown variable ({exc.message}); fix the template") from None
+            raise UsageError(
+                f"template for {relative} uses an unknown variable ({exc.message}); fix the template"
+            ) from None
         if path.suffix == ".json":
             text = _normalise_json(text, template.filename or relative)
         out[relative] = (path, text.encode("utf-8"), template.name or relative)
@@ -411,10 +487,12 @@ def _normalise_json(text: str, source: str) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def verify_rendered(ws: Workspace, opts: ScaffoldOptions, rendered: dict[str, tuple[Path, bytes, str]]) -> None:
+def verify_rendered(
+    ws: Workspace, opts: ScaffoldOptions, rendered: dict[str, tuple[Path, bytes, str]]
+) -> None:
     """The rendered connector must pass its own checks before a byte is written."""
     problems: list[str] = []
-    for key, (path, data, template) in rendered.items():
+    for _key, (path, data, template) in rendered.items():
         if path.suffix == ".py":
             error = checks.python_compiles(ws.rel(path), data.decode("utf-8"))
             if error:
@@ -467,7 +545,8 @@ def check_free(ws: Workspace, opts: ScaffoldOptions, paths: list[Path], force: b
     existing = {p.name.lower() for p in ws.connections_dir(opts.service_type).glob("*Connection.json")}
     if f"{opts.names.module}connection.json".lower() in existing:
         raise UsageError(
-            f"a connection schema named like {opts.names.module}Connection.json already exists (different case); "
+            f"a connection schema named like {opts.names.module}Connection.json already exists "
+            "(different case); "
             "choose another --name"
         )
 
@@ -504,7 +583,9 @@ def plan(
     """Everything checked and rendered in memory; nothing written."""
     override = find_templates_override(ws, templates)
     if not ws.spec_schema_dir.is_dir():
-        raise UsageError(f"{ws.rel(ws.spec_schema_dir)} is missing; run scaffold inside an OpenMetadata workspace")
+        raise UsageError(
+            f"{ws.rel(ws.spec_schema_dir)} is missing; run scaffold inside an OpenMetadata workspace"
+        )
     rendered = render_all(ws, opts, override)
     verify_rendered(ws, opts, rendered)
     paths = [path for path, _, _ in rendered.values()]
@@ -523,7 +604,8 @@ def apply(p: ScaffoldPlan) -> None:
         apply_all_or_nothing(p.writes(), created_dirs_root=p.workspace.root)
     except OSError as exc:
         raise UsageError(
-            f"could not write {exc.filename or 'the connector'} ({exc.strerror or exc}); nothing was changed, "
+            f"could not write {exc.filename or 'the connector'} ({exc.strerror or exc}); "
+            "nothing was changed, "
             "fix the permissions and retry"
         ) from None
 
@@ -531,8 +613,10 @@ def apply(p: ScaffoldPlan) -> None:
 def preview(p: ScaffoldPlan, lines: int = 8) -> str:
     """What ``--dry-run`` prints: each file, its status and size, and its first lines."""
     ws = p.workspace
-    out = [f"scaffold {p.options.names.name} ({p.options.service_type}, {p.options.connection_type}): "
-           f"{len(p.files)} files would be written, nothing written (dry run)"]
+    out = [
+        f"scaffold {p.options.names.name} ({p.options.service_type}, {p.options.connection_type}): "
+        f"{len(p.files)} files would be written, nothing written (dry run)"
+    ]
     for f in p.files:
         out.append(f"  {f.status:9} {ws.rel(f.path)}  ({len(f.content)} bytes, {f.template})")
     for f in p.files:
@@ -549,8 +633,10 @@ def summary(p: ScaffoldPlan) -> str:
     pkg = ws.rel(ws.source_package(o.service_type, o.names.name))
     lines = [f"scaffolded {o.names.camel} ({o.service_type}, {o.connection_type}): {len(p.files)} files"]
     lines.extend(f"  {f.status:9} {ws.rel(f.path)}" for f in p.files)
-    lines.append(f"next: read {pkg}/CONNECTOR_CONTEXT.md, then `connkit register --name {o.names.name} "
-                 f"--service-type {o.service_type}` and `connkit run generate`")
+    lines.append(
+        f"next: read {pkg}/CONNECTOR_CONTEXT.md, then `connkit register --name {o.names.name} "
+        f"--service-type {o.service_type}` and `connkit run generate`"
+    )
     return "\n".join(lines)
 
 

@@ -71,7 +71,7 @@ def unresolved_refs(
             return extra[uri]
         if not uri.startswith(SCHEMA_BASE):
             raise referencing.exceptions.NoSuchResource(ref=uri)
-        path = schema_root / uri[len(SCHEMA_BASE):]
+        path = schema_root / uri[len(SCHEMA_BASE) :]
         try:
             return json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
@@ -92,7 +92,7 @@ def unresolved_refs(
             try:
                 registry.resolver(base_uri=doc_uri).lookup(ref)
             except referencing.exceptions.Unresolvable:
-                shown = doc_uri[len(SCHEMA_BASE):] if doc_uri.startswith(SCHEMA_BASE) else doc_uri
+                shown = doc_uri[len(SCHEMA_BASE) :] if doc_uri.startswith(SCHEMA_BASE) else doc_uri
                 problems.append(f"{ref} (in {shown}) does not resolve")
                 continue
             file_uri = urldefrag(urljoin(doc_uri, ref))[0]
@@ -124,7 +124,9 @@ def pagination_problems(client_source: str) -> list[str]:
     tree = ast.parse(client_source)
     problems: list[str] = []
     session_made = any(
-        isinstance(n, ast.Attribute) and n.attr == "Session" and isinstance(n.value, ast.Name)
+        isinstance(n, ast.Attribute)
+        and n.attr == "Session"
+        and isinstance(n.value, ast.Name)
         and n.value.id == "requests"
         for n in ast.walk(tree)
     )
@@ -135,15 +137,21 @@ def pagination_problems(client_source: str) -> list[str]:
         for loop in (n for n in ast.walk(func) if isinstance(n, (ast.For, ast.While))):
             calls = [n for n in ast.walk(loop) if isinstance(n, ast.Call)]
             advances = any(isinstance(n, ast.AugAssign) for n in ast.walk(loop))
-            fetches = any(isinstance(c.func, ast.Attribute) and c.func.attr in ("get_json", "get") for c in calls)
+            fetches = any(
+                isinstance(c.func, ast.Attribute) and c.func.attr in ("get_json", "get") for c in calls
+            )
             if advances and fetches:
                 loops_over_session = True
     if not loops_over_session:
         problems.append("client has no paginate() loop that fetches pages and advances the offset")
     gets = [
-        n for n in ast.walk(tree)
-        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "get"
-        and isinstance(n.func.value, ast.Attribute) and n.func.value.attr == "session"
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and n.func.attr == "get"
+        and isinstance(n.func.value, ast.Attribute)
+        and n.func.value.attr == "session"
     ]
     if not gets:
         problems.append("client never calls self.session.get")

@@ -166,9 +166,7 @@ def validate_name(name: Any) -> str:
         raise UsageError("--name is required: give a snake_case connector name, e.g. --name my_source")
     name = str(name).strip()
     if "/" in name or "\\" in name or name.startswith(".") or ".." in name:
-        raise UsageError(
-            f"--name {name!r} looks like a path; give a bare snake_case name such as my_source"
-        )
+        raise UsageError(f"--name {name!r} looks like a path; give a bare snake_case name such as my_source")
     if not NAME_RE.match(name):
         raise UsageError(
             f"--name {name!r} is not snake_case (^[a-z][a-z0-9_]*$); use lowercase letters, digits, "
@@ -243,7 +241,9 @@ def build_options(
     scheme_text = _line("--scheme", scheme) or None
     if scheme_text is not None:
         if connection_type != "sqlalchemy":
-            raise UsageError("--scheme is the SQLAlchemy driver scheme; use it with --connection-type sqlalchemy")
+            raise UsageError(
+                "--scheme is the SQLAlchemy driver scheme; use it with --connection-type sqlalchemy"
+            )
         if not _SCHEME_RE.match(scheme_text):
             raise UsageError(
                 f"--scheme {scheme_text!r} is not a SQLAlchemy scheme; use dialect or dialect+driver, "
@@ -273,7 +273,9 @@ def build_options(
         if endpoint not in endpoints:
             endpoints.append(endpoint)
     if endpoints and connection_type == "sqlalchemy":
-        raise UsageError("--api-endpoints is for REST/SDK connectors; drop it for --connection-type sqlalchemy")
+        raise UsageError(
+            "--api-endpoints is for REST/SDK connectors; drop it for --connection-type sqlalchemy"
+        )
     if not endpoints and connection_type != "sqlalchemy":
         endpoints.append(DEFAULT_ENDPOINTS[service_type])
 

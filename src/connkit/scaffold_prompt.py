@@ -14,7 +14,9 @@ from connkit.workspace import SERVICE_TYPES
 
 def _ask_list(label: str, choices: tuple[str, ...], default: str, console: Console) -> list[str]:
     while True:
-        answer = Prompt.ask(f"{label} ({', '.join(choices)}; comma-separated)", default=default, console=console)
+        answer = Prompt.ask(
+            f"{label} ({', '.join(choices)}; comma-separated)", default=default, console=console
+        )
         values = [v.strip() for v in answer.split(",") if v.strip()]
         unknown = [v for v in values if v not in choices]
         if not unknown:
@@ -25,7 +27,9 @@ def _ask_list(label: str, choices: tuple[str, ...], default: str, console: Conso
 def ask_options(console: Console | None = None) -> dict[str, Any]:
     """Ask for each flag in upstream's order; the answers go through the same validation as flags."""
     console = console or Console()
-    console.print("[bold]connkit scaffold[/bold]: answer a few questions (Ctrl-C to stop, nothing is written)")
+    console.print(
+        "[bold]connkit scaffold[/bold]: answer a few questions (Ctrl-C to stop, nothing is written)"
+    )
     while True:
         name = Prompt.ask("Connector name (snake_case)", console=console)
         try:
@@ -33,7 +37,9 @@ def ask_options(console: Console | None = None) -> dict[str, Any]:
             break
         except UsageError as exc:
             console.print(f"[red]{exc}[/red]")
-    service_type = Prompt.ask("Service type", choices=list(SERVICE_TYPES), default="database", console=console)
+    service_type = Prompt.ask(
+        "Service type", choices=list(SERVICE_TYPES), default="database", console=console
+    )
     conn_choices = list(CONNECTION_TYPES) if service_type == "database" else ["rest_api", "sdk_client"]
     connection_type = Prompt.ask(
         "Connection type", choices=conn_choices, default=conn_choices[0], console=console
@@ -53,8 +59,9 @@ def ask_options(console: Console | None = None) -> dict[str, Any]:
     else:
         answers["api_endpoints"] = [
             e.strip()
-            for e in Prompt.ask("API list endpoints (comma-separated, blank: default)", default="",
-                                console=console).split(",")
+            for e in Prompt.ask(
+                "API list endpoints (comma-separated, blank: default)", default="", console=console
+            ).split(",")
             if e.strip()
         ]
     if connection_type == "sdk_client":

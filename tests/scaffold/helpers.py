@@ -10,8 +10,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from connkit import scaffold_checks as checks
 from connkit.workspace import Workspace
 

@@ -82,92 +82,211 @@ CASES = [
     Case("double-underscore", ["--name", "my__db", *DB], "double underscore"),
     Case("trailing-underscore", ["--name", "mydb_", *DB], "underscore"),
     Case("exists-package", ["--name", "mysql", *DB], "already"),
-    Case("exists-enum", ["--name", "open_search", "--service-type", "search"], "already a search service type"),
+    Case(
+        "exists-enum", ["--name", "open_search", "--service-type", "search"], "already a search service type"
+    ),
     Case("exists-case-clash", ["--name", "my_sql", *DB], "different case"),
-    Case("exists-unit-test", ["--name", "new_dash", *DASH], "test_new_dash.py already exists",
-         setup=_write("ingestion/tests/unit/topology/dashboard/test_new_dash.py")),
-    Case("exists-test-connection", ["--name", "new_dash", *DASH], "newDash.json already exists",
-         setup=_write("openmetadata-service/src/main/resources/json/data/testConnections/dashboard/newDash.json")),
+    Case(
+        "exists-unit-test",
+        ["--name", "new_dash", *DASH],
+        "test_new_dash.py already exists",
+        setup=_write("ingestion/tests/unit/topology/dashboard/test_new_dash.py"),
+    ),
+    Case(
+        "exists-test-connection",
+        ["--name", "new_dash", *DASH],
+        "newDash.json already exists",
+        setup=_write(
+            "openmetadata-service/src/main/resources/json/data/testConnections/dashboard/newDash.json"
+        ),
+    ),
     # service and connection types
     Case("missing-service-type", ["--name", "new_x"], "--service-type is required"),
     Case("unknown-service-type", ["--name", "new_x", "--service-type", "databse"], "unknown --service-type"),
     Case("drive-not-supported", ["--name", "new_x", "--service-type", "drive"], "unknown --service-type"),
-    Case("unknown-connection-type", ["--name", "new_x", *DB, "--connection-type", "graphql"],
-         "unknown --connection-type"),
-    Case("sqlalchemy-dashboard", ["--name", "new_x", *DASH, "--connection-type", "sqlalchemy"],
-         "sqlalchemy is only for database"),
-    Case("sqlalchemy-api", ["--name", "new_x", "--service-type", "api", "--connection-type", "sqlalchemy"],
-         "sqlalchemy is only for database"),
+    Case(
+        "unknown-connection-type",
+        ["--name", "new_x", *DB, "--connection-type", "graphql"],
+        "unknown --connection-type",
+    ),
+    Case(
+        "sqlalchemy-dashboard",
+        ["--name", "new_x", *DASH, "--connection-type", "sqlalchemy"],
+        "sqlalchemy is only for database",
+    ),
+    Case(
+        "sqlalchemy-api",
+        ["--name", "new_x", "--service-type", "api", "--connection-type", "sqlalchemy"],
+        "sqlalchemy is only for database",
+    ),
     # auth and capabilities
     Case("unknown-auth", ["--name", "new_x", *DB, "--auth-types", "kerberos"], "unknown --auth-types"),
-    Case("unknown-auth-in-list", ["--name", "new_x", *DB, "--auth-types", "basic,ldap"], "unknown --auth-types"),
-    Case("unknown-auth-repeated", ["--name", "new_x", *DB, "--auth-types", "basic", "--auth-types", "sso"],
-         "unknown --auth-types"),
+    Case(
+        "unknown-auth-in-list", ["--name", "new_x", *DB, "--auth-types", "basic,ldap"], "unknown --auth-types"
+    ),
+    Case(
+        "unknown-auth-repeated",
+        ["--name", "new_x", *DB, "--auth-types", "basic", "--auth-types", "sso"],
+        "unknown --auth-types",
+    ),
     Case("unknown-capability", ["--name", "new_x", *DB, "--capabilities", "magic"], "unknown --capabilities"),
-    Case("usage-on-dashboard", ["--name", "new_x", *DASH, "--capabilities", "usage"], "database connectors only"),
-    Case("data-diff-on-pipeline", ["--name", "new_x", "--service-type", "pipeline", "--capabilities", "data_diff"],
-         "database connectors only"),
-    Case("profiler-on-rest-db", ["--name", "new_x", *DB, "--connection-type", "rest_api", "--capabilities",
-                                 "profiler"], "needs --connection-type sqlalchemy"),
+    Case(
+        "usage-on-dashboard",
+        ["--name", "new_x", *DASH, "--capabilities", "usage"],
+        "database connectors only",
+    ),
+    Case(
+        "data-diff-on-pipeline",
+        ["--name", "new_x", "--service-type", "pipeline", "--capabilities", "data_diff"],
+        "database connectors only",
+    ),
+    Case(
+        "profiler-on-rest-db",
+        ["--name", "new_x", *DB, "--connection-type", "rest_api", "--capabilities", "profiler"],
+        "needs --connection-type sqlalchemy",
+    ),
     # scheme and ports
-    Case("scheme-on-dashboard", ["--name", "new_x", *DASH, "--scheme", "http"], "use it with --connection-type"),
-    Case("scheme-with-space", ["--name", "new_x", *DB, "--scheme", "my scheme"], "is not a SQLAlchemy scheme"),
-    Case("scheme-uppercase", ["--name", "new_x", *DB, "--scheme", "MySQL+pymysql"], "is not a SQLAlchemy scheme"),
+    Case(
+        "scheme-on-dashboard", ["--name", "new_x", *DASH, "--scheme", "http"], "use it with --connection-type"
+    ),
+    Case(
+        "scheme-with-space", ["--name", "new_x", *DB, "--scheme", "my scheme"], "is not a SQLAlchemy scheme"
+    ),
+    Case(
+        "scheme-uppercase",
+        ["--name", "new_x", *DB, "--scheme", "MySQL+pymysql"],
+        "is not a SQLAlchemy scheme",
+    ),
     Case("port-not-number", ["--name", "new_x", *DB, "--default-port", "abc"], "must be a port number"),
     Case("port-zero", ["--name", "new_x", *DB, "--default-port", "0"], "between 1 and 65535"),
     Case("port-too-big", ["--name", "new_x", *DB, "--default-port", "70000"], "between 1 and 65535"),
     # urls, sdk, endpoints
-    Case("docs-url-ftp", ["--name", "new_x", *DB, "--docs-url", "ftp://example.com"], "is not an http(s) URL"),
-    Case("docs-url-js", ["--name", "new_x", *DB, "--docs-url", "javascript:alert(1)"], "is not an http(s) URL"),
-    Case("sdk-on-rest", ["--name", "new_x", *DASH, "--sdk-package", "vendor"], "applies to --connection-type sdk_client"),
-    Case("sdk-bad-module", ["--name", "new_x", *DASH, "--connection-type", "sdk_client", "--sdk-package",
-                            "not a module!"], "is not an importable module name"),
-    Case("endpoint-no-slash", ["--name", "new_x", *DASH, "--api-endpoints", "api/items"], "is not a URL path"),
+    Case(
+        "docs-url-ftp", ["--name", "new_x", *DB, "--docs-url", "ftp://example.com"], "is not an http(s) URL"
+    ),
+    Case(
+        "docs-url-js", ["--name", "new_x", *DB, "--docs-url", "javascript:alert(1)"], "is not an http(s) URL"
+    ),
+    Case(
+        "sdk-on-rest",
+        ["--name", "new_x", *DASH, "--sdk-package", "vendor"],
+        "applies to --connection-type sdk_client",
+    ),
+    Case(
+        "sdk-bad-module",
+        ["--name", "new_x", *DASH, "--connection-type", "sdk_client", "--sdk-package", "not a module!"],
+        "is not an importable module name",
+    ),
+    Case(
+        "endpoint-no-slash", ["--name", "new_x", *DASH, "--api-endpoints", "api/items"], "is not a URL path"
+    ),
     Case("endpoint-space", ["--name", "new_x", *DASH, "--api-endpoints", "/a b"], "is not a URL path"),
-    Case("endpoint-quote", ["--name", "new_x", *DASH, "--api-endpoints", "/a\"b"], "is not a URL path"),
-    Case("endpoint-on-sqlalchemy", ["--name", "new_x", *DB, "--api-endpoints", "/api/x"], "for REST/SDK connectors"),
+    Case("endpoint-quote", ["--name", "new_x", *DASH, "--api-endpoints", '/a"b'], "is not a URL path"),
+    Case(
+        "endpoint-on-sqlalchemy",
+        ["--name", "new_x", *DB, "--api-endpoints", "/api/x"],
+        "for REST/SDK connectors",
+    ),
     # free text that must stay data
     Case("notes-expression", ["--name", "new_x", *DB, "--docs-notes", "{{ 7*7 }}"], "template syntax"),
-    Case("notes-statement", ["--name", "new_x", *DB, "--docs-notes", "{% for x in y %}{% endfor %}"],
-         "template syntax"),
+    Case(
+        "notes-statement",
+        ["--name", "new_x", *DB, "--docs-notes", "{% for x in y %}{% endfor %}"],
+        "template syntax",
+    ),
     Case("notes-comment", ["--name", "new_x", *DB, "--docs-notes", "{# hidden #}"], "template syntax"),
     Case("notes-half", ["--name", "new_x", *DB, "--docs-notes", "see }} here"], "template syntax"),
     Case("display-newline", ["--name", "new_x", *DB, "--display-name", "two\nlines"], "single line"),
     Case("description-control", ["--name", "new_x", *DB, "--description", "bell\x07"], "control characters"),
     # docker
     Case("docker-port-no-image", ["--name", "new_x", *DB, "--docker-port", "5432"], "needs --docker-image"),
-    Case("docker-image-no-port", ["--name", "new_x", *DASH, "--docker-image", "nginx:1"], "needs --docker-port"),
-    Case("docker-bad-image", ["--name", "new_x", *DB, "--docker-image", "Bad Image!", "--docker-port", "1"],
-         "is not an image reference"),
-    Case("docker-port-negative", ["--name", "new_x", *DB, "--docker-image", "postgres:16", "--docker-port", "-1"],
-         "between 1 and 65535"),
+    Case(
+        "docker-image-no-port", ["--name", "new_x", *DASH, "--docker-image", "nginx:1"], "needs --docker-port"
+    ),
+    Case(
+        "docker-bad-image",
+        ["--name", "new_x", *DB, "--docker-image", "Bad Image!", "--docker-port", "1"],
+        "is not an image reference",
+    ),
+    Case(
+        "docker-port-negative",
+        ["--name", "new_x", *DB, "--docker-image", "postgres:16", "--docker-port", "-1"],
+        "between 1 and 65535",
+    ),
     # templates
-    Case("templates-missing", ["--name", "new_x", *DB, "--templates", "/nonexistent/dir"], "is not a directory"),
-    Case("templates-syntax", ["--name", "new_x", *DB, "--templates", "overrides"], "syntax error",
-         setup=_override("CONNECTOR_CONTEXT.md.j2", "{% if %}\n")),
-    Case("templates-undefined", ["--name", "new_x", *DB, "--templates", "overrides"], "unknown variable",
-         setup=_override("CONNECTOR_CONTEXT.md.j2", "{{ nothing_by_this_name }}\n")),
-    Case("templates-bad-json", ["--name", "new_x", *DB, "--templates", "overrides"], "invalid JSON",
-         setup=_override("test_connection.json.j2", "{not json\n")),
-    Case("templates-steps-mismatch", ["--name", "new_x", *DASH, "--templates", "overrides"], "fails its checks",
-         setup=_override("test_connection.json.j2",
-                         '{"name": "{{ camel }}", "steps": [{"name": "Other", "description": "d", "mandatory": true}]}\n')),
-    Case("templates-dangling-ref", ["--name", "new_x", *DASH, "--templates", "overrides"], "does not resolve",
-         setup=_override("schema/connection.json.j2",
-                         '{"$id": "https://open-metadata.org/schema/entity/services/connections/dashboard/x.json",'
-                         ' "title": "X", "javaType": "x", "definitions": {}, "required": [],'
-                         ' "additionalProperties": false,'
-                         ' "properties": {"a": {"$ref": "../../../../type/missing.json"}}}\n')),
-    Case("templates-python-syntax", ["--name", "new_x", *DASH, "--templates", "overrides"], "fails its checks",
-         setup=_override("package/metadata.py.j2", "def broken(:\n")),
-    Case("pyproject-missing-dir", ["--name", "new_x", *DB], "is not a directory",
-         setup=_pyproject('[tool.connkit]\ntemplates = "no/such/dir"\n')),
-    Case("pyproject-invalid", ["--name", "new_x", *DB], "is not valid TOML", setup=_pyproject("[tool.connkit\n")),
+    Case(
+        "templates-missing", ["--name", "new_x", *DB, "--templates", "/nonexistent/dir"], "is not a directory"
+    ),
+    Case(
+        "templates-syntax",
+        ["--name", "new_x", *DB, "--templates", "overrides"],
+        "syntax error",
+        setup=_override("CONNECTOR_CONTEXT.md.j2", "{% if %}\n"),
+    ),
+    Case(
+        "templates-undefined",
+        ["--name", "new_x", *DB, "--templates", "overrides"],
+        "unknown variable",
+        setup=_override("CONNECTOR_CONTEXT.md.j2", "{{ nothing_by_this_name }}\n"),
+    ),
+    Case(
+        "templates-bad-json",
+        ["--name", "new_x", *DB, "--templates", "overrides"],
+        "invalid JSON",
+        setup=_override("test_connection.json.j2", "{not json\n"),
+    ),
+    Case(
+        "templates-steps-mismatch",
+        ["--name", "new_x", *DASH, "--templates", "overrides"],
+        "fails its checks",
+        setup=_override(
+            "test_connection.json.j2",
+            '{"name": "{{ camel }}", "steps": [{"name": "Other", "description": "d", "mandatory": true}]}\n',
+        ),
+    ),
+    Case(
+        "templates-dangling-ref",
+        ["--name", "new_x", *DASH, "--templates", "overrides"],
+        "does not resolve",
+        setup=_override(
+            "schema/connection.json.j2",
+            '{"$id": "https://open-metadata.org/schema/entity/services/connections/dashboard/x.json",'
+            ' "title": "X", "javaType": "x", "definitions": {}, "required": [],'
+            ' "additionalProperties": false,'
+            ' "properties": {"a": {"$ref": "../../../../type/missing.json"}}}\n',
+        ),
+    ),
+    Case(
+        "templates-python-syntax",
+        ["--name", "new_x", *DASH, "--templates", "overrides"],
+        "fails its checks",
+        setup=_override("package/metadata.py.j2", "def broken(:\n"),
+    ),
+    Case(
+        "pyproject-missing-dir",
+        ["--name", "new_x", *DB],
+        "is not a directory",
+        setup=_pyproject('[tool.connkit]\ntemplates = "no/such/dir"\n'),
+    ),
+    Case(
+        "pyproject-invalid",
+        ["--name", "new_x", *DB],
+        "is not valid TOML",
+        setup=_pyproject("[tool.connkit\n"),
+    ),
     # the tree
-    Case("file-where-folder", ["--name", "new_pipe", "--service-type", "pipeline"], "already exists",
-         setup=_file_instead_of_dir),
-    Case("no-schema-dir", ["--name", "new_x", *DB], "run scaffold inside an OpenMetadata workspace",
-         setup=_no_schema_dir),
+    Case(
+        "file-where-folder",
+        ["--name", "new_pipe", "--service-type", "pipeline"],
+        "already exists",
+        setup=_file_instead_of_dir,
+    ),
+    Case(
+        "no-schema-dir",
+        ["--name", "new_x", *DB],
+        "run scaffold inside an OpenMetadata workspace",
+        setup=_no_schema_dir,
+    ),
     # no flags, no terminal
     Case("no-flags-no-tty", [], "pass at least --name and --service-type"),
 ]

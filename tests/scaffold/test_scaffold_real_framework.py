@@ -30,10 +30,13 @@ pytestmark = pytest.mark.slow
 OM_VERSION = "2.0.6.0"
 CODEGEN_VERSION = "0.83.0"  # what openmetadata-ingestion 2.0.6.0 pins
 CODEGEN_ARGS = [
-    "--input-file-type", "jsonschema",
-    "--output-model-type", "pydantic_v2.BaseModel",
+    "--input-file-type",
+    "jsonschema",
+    "--output-model-type",
+    "pydantic_v2.BaseModel",
     "--use-annotated",
-    "--base-class", "metadata.ingestion.models.custom_pydantic.BaseModel",
+    "--base-class",
+    "metadata.ingestion.models.custom_pydantic.BaseModel",
     "--set-default-enum-member",
 ]
 CONNECTORS = [
@@ -82,8 +85,19 @@ def _sdist() -> Path:
     if not (target / "src" / "metadata" / "ingestion").is_dir():
         downloads = _cache() / "downloads"
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:",
-             f"openmetadata-ingestion=={OM_VERSION}", "-d", str(downloads)],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "-q",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                f"openmetadata-ingestion=={OM_VERSION}",
+                "-d",
+                str(downloads),
+            ],
             check=True,
         )
         archive = next(downloads.glob(f"openmetadata*ingestion-{OM_VERSION}.tar.gz"))
@@ -105,10 +119,19 @@ def real_workspace():
 
 def _build_real_workspace(base: Path):
     """Scaffold every connector into one workspace, generate their models, run their tests once."""
-    om_python = _venv(f"om-{OM_VERSION}", [f"openmetadata-ingestion=={OM_VERSION}", "dbt-core<1.12", "pytest"],
-                      "metadata.ingestion.api.steps")
-    codegen = _venv(f"codegen-{CODEGEN_VERSION}", [f"datamodel-code-generator=={CODEGEN_VERSION}"],
-                    "datamodel_code_generator").parent / "datamodel-codegen"
+    om_python = _venv(
+        f"om-{OM_VERSION}",
+        [f"openmetadata-ingestion=={OM_VERSION}", "dbt-core<1.12", "pytest"],
+        "metadata.ingestion.api.steps",
+    )
+    codegen = (
+        _venv(
+            f"codegen-{CODEGEN_VERSION}",
+            [f"datamodel-code-generator=={CODEGEN_VERSION}"],
+            "datamodel_code_generator",
+        ).parent
+        / "datamodel-codegen"
+    )
     root = base / "ws"
     ws = make_workspace(root)
     shutil.rmtree(root / "ingestion")
@@ -119,24 +142,53 @@ def _build_real_workspace(base: Path):
     try:
         for service_type, connection_type, extra in CONNECTORS:
             name = f"acme{connection_type.split('_')[0]}{service_type}"
-            args = ["--name", name, "--service-type", service_type, "--connection-type", connection_type, *extra]
+            args = [
+                "--name",
+                name,
+                "--service-type",
+                service_type,
+                "--connection-type",
+                connection_type,
+                *extra,
+            ]
             code, _, err = run_cli(args, _Capsys())
             assert code == 0, err
             names[(service_type, connection_type)] = name
     finally:
         mp.undo()
     out = root.parent / "generated"
-    subprocess.run([str(codegen), "--input", str(ws.spec_schema_dir), "--output", str(out), *CODEGEN_ARGS],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [str(codegen), "--input", str(ws.spec_schema_dir), "--output", str(out), *CODEGEN_ARGS],
+        check=True,
+        capture_output=True,
+    )
     for (service_type, _), name in names.items():
-        rel = Path("entity/services/connections") / service_type / f"{connector_names(name).module}Connection.py"
+        rel = (
+            Path("entity/services/connections")
+            / service_type
+            / f"{connector_names(name).module}Connection.py"
+        )
         shutil.copy2(out / rel, ws.generated_dir / "schema" / rel)
     report = root.parent / "junit.xml"
     proc = subprocess.run(
-        [str(om_python), "-m", "pytest", "-p", "no:cacheprovider", "-c", os.devnull, "--rootdir", str(root),
-         "-q", f"--junitxml={report}", "ingestion/tests/unit/topology"],
-        cwd=root, env={**os.environ, "PYTHONPATH": str(root / "ingestion" / "src")},
-        capture_output=True, text=True,
+        [
+            str(om_python),
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-c",
+            os.devnull,
+            "--rootdir",
+            str(root),
+            "-q",
+            f"--junitxml={report}",
+            "ingestion/tests/unit/topology",
+        ],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root / "ingestion" / "src")},
+        capture_output=True,
+        text=True,
     )
     results: dict[str, list[tuple[str, str]]] = {}
     for case in ET.parse(report).getroot().iter("testcase"):
@@ -144,7 +196,9 @@ def _build_real_workspace(base: Path):
         for child in case:
             if child.tag in ("failure", "error", "skipped"):
                 outcome = f"{child.tag}: {child.get('message', '')[:300]}"
-        results.setdefault(case.get("classname", "").rsplit(".", 1)[-1], []).append((case.get("name"), outcome))
+        results.setdefault(case.get("classname", "").rsplit(".", 1)[-1], []).append(
+            (case.get("name"), outcome)
+        )
     return ws, names, results, proc.stdout[-3000:]
 
 
@@ -159,8 +213,11 @@ class _Capsys:
         return _Out()
 
 
-@pytest.mark.parametrize(("service_type", "connection_type"), [(t, c) for t, c, _ in CONNECTORS],
-                         ids=[f"{t}-{c}" for t, c, _ in CONNECTORS])
+@pytest.mark.parametrize(
+    ("service_type", "connection_type"),
+    [(t, c) for t, c, _ in CONNECTORS],
+    ids=[f"{t}-{c}" for t, c, _ in CONNECTORS],
+)
 def test_scaffolded_unit_tests_pass_against_the_real_framework(real_workspace, service_type, connection_type):
     ws, names, results, log = real_workspace
     name = names[(service_type, connection_type)]
@@ -169,15 +226,24 @@ def test_scaffolded_unit_tests_pass_against_the_real_framework(real_workspace, s
     failed = [(test, outcome) for test, outcome in outcomes if outcome != "passed"]
     assert failed == []
     ran = {test for test, _ in outcomes}
-    assert {"test_create_rejects_a_config_of_another_connector", "test_service_spec_is_found_by_the_framework_loader",
-            "test_step_names_equal_the_test_fn_keys", "test_every_step_passes_against_a_real_engine"
-            if connection_type == "sqlalchemy" else "test_client_paginates_every_page_over_one_session"} <= ran
+    assert {
+        "test_create_rejects_a_config_of_another_connector",
+        "test_service_spec_is_found_by_the_framework_loader",
+        "test_step_names_equal_the_test_fn_keys",
+        "test_every_step_passes_against_a_real_engine"
+        if connection_type == "sqlalchemy"
+        else "test_client_paginates_every_page_over_one_session",
+    } <= ran
 
 
 def test_scaffolded_code_passes_ruff_with_the_workspaces_own_config(real_workspace):
     ws, names, _, _ = real_workspace
     paths = [ws.source_package(t, n) for (t, _), n in names.items()]
     paths += [ws.root / "ingestion" / "tests"]
-    proc = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", *map(str, paths)],
-                          cwd=ws.root / "ingestion", capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", *map(str, paths)],
+        cwd=ws.root / "ingestion",
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stdout

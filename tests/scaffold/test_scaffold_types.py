@@ -14,18 +14,33 @@ MATRIX = [
     ("database", "sqlalchemy"),
     ("database", "rest_api"),
     ("database", "sdk_client"),
-    *[(t, c) for t in ("dashboard", "pipeline", "messaging", "mlmodel", "storage", "search", "api")
-      for c in ("rest_api", "sdk_client")],
+    *[
+        (t, c)
+        for t in ("dashboard", "pipeline", "messaging", "mlmodel", "storage", "search", "api")
+        for c in ("rest_api", "sdk_client")
+    ],
 ]
 
 
 @pytest.mark.parametrize(("service_type", "connection_type"), MATRIX, ids=[f"{t}-{c}" for t, c in MATRIX])
-def test_each_type_scaffolds_a_working_connector(service_type, connection_type, tmp_path, monkeypatch, capsys):
+def test_each_type_scaffolds_a_working_connector(
+    service_type, connection_type, tmp_path, monkeypatch, capsys
+):
     ws = make_workspace(tmp_path / "ws")
     monkeypatch.chdir(ws.root)
     name = f"acme_{service_type}"
-    args = ["--name", name, "--service-type", service_type, "--connection-type", connection_type,
-            "--docker-image", "acme/server:1.2", "--docker-port", "8080"]
+    args = [
+        "--name",
+        name,
+        "--service-type",
+        service_type,
+        "--connection-type",
+        connection_type,
+        "--docker-image",
+        "acme/server:1.2",
+        "--docker-port",
+        "8080",
+    ]
     if connection_type == "sqlalchemy":
         args += ["--capabilities", "metadata,lineage", "--capabilities", "usage,profiler,stored_procedures"]
     if connection_type == "sdk_client":
@@ -37,8 +52,11 @@ def test_each_type_scaffolds_a_working_connector(service_type, connection_type, 
     assert problems == []
     pkg = ws.source_package(service_type, name)
     expected = {"__init__.py", "connection.py", "metadata.py", "service_spec.py", "CONNECTOR_CONTEXT.md"}
-    expected |= {"queries.py", "query_parser.py", "lineage.py", "usage.py"} if connection_type == "sqlalchemy" \
+    expected |= (
+        {"queries.py", "query_parser.py", "lineage.py", "usage.py"}
+        if connection_type == "sqlalchemy"
         else {"client.py"}
+    )
     assert {p.name for p in pkg.iterdir()} == expected
     assert (ws.root / f"ingestion/tests/unit/topology/{service_type}/test_{name}.py").is_file()
     assert (ws.root / f"ingestion/tests/integration/connections/test_{name}_connection.py").is_file()
@@ -54,8 +72,9 @@ def test_each_type_scaffolds_a_working_connector(service_type, connection_type, 
 def test_every_auth_type_wires_resolvable_fields(auth_types, service_type, tmp_path, monkeypatch, capsys):
     ws = make_workspace(tmp_path / "ws")
     monkeypatch.chdir(ws.root)
-    code, _, err = run_cli(["--name", "auth_probe", "--service-type", service_type, "--auth-types", auth_types],
-                           capsys)
+    code, _, err = run_cli(
+        ["--name", "auth_probe", "--service-type", service_type, "--auth-types", auth_types], capsys
+    )
     assert code == 0, err
     assert check_connector(ws, service_type, "auth_probe", "authProbe") == []
     schema = json.loads(ws.connection_schema(service_type, "authProbe").read_text())
@@ -74,14 +93,22 @@ def test_every_auth_type_wires_resolvable_fields(auth_types, service_type, tmp_p
 def test_schema_has_the_reference_shape(tmp_path, monkeypatch, capsys):
     ws = make_workspace(tmp_path / "ws")
     monkeypatch.chdir(ws.root)
-    code, _, _ = run_cli(["--name", "big_query", "--service-type", "database", "--scheme", "bigquery"], capsys)
+    code, _, _ = run_cli(
+        ["--name", "big_query", "--service-type", "database", "--scheme", "bigquery"], capsys
+    )
     assert code == 0
     schema = json.loads(ws.connection_schema("database", "bigQuery").read_text())
-    assert schema["$id"] == "https://open-metadata.org/schema/entity/services/connections/database/bigQueryConnection.json"
+    assert (
+        schema["$id"]
+        == "https://open-metadata.org/schema/entity/services/connections/database/bigQueryConnection.json"
+    )
     assert schema["title"] == "BigQueryConnection"
     assert schema["javaType"] == "org.openmetadata.schema.services.connections.database.BigQueryConnection"
     assert schema["definitions"]["bigQueryType"] == {
-        "description": "Service type.", "type": "string", "enum": ["BigQuery"], "default": "BigQuery"
+        "description": "Service type.",
+        "type": "string",
+        "enum": ["BigQuery"],
+        "default": "BigQuery",
     }
     assert schema["properties"]["type"]["$ref"] == "#/definitions/bigQueryType"
     assert schema["properties"]["scheme"]["default"] == "bigquery"
@@ -97,19 +124,33 @@ def test_flag_text_is_rendered_literally(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(ws.root)
     evil = "Acme \"'\\ {{ 7*7 }} {% raw %} ${HOME} $(id) </script>"
     code, _, err = run_cli(
-        ["--name", "acme", "--service-type", "api", "--display-name", evil, "--description", evil,
-         "--docs-notes", "use `rm -rf /`? no: plain <b>text</b> \"quoted\"", "--api-endpoints", "/v1/it'ems"],
+        [
+            "--name",
+            "acme",
+            "--service-type",
+            "api",
+            "--display-name",
+            evil,
+            "--description",
+            evil,
+            "--docs-notes",
+            'use `rm -rf /`? no: plain <b>text</b> "quoted"',
+            "--api-endpoints",
+            "/v1/it'ems",
+        ],
         capsys,
     )
     assert code == 0, err
     schema = json.loads(ws.connection_schema("api", "acme").read_text())
     assert schema["description"] == evil
-    assert json.loads(ws.test_connection("api", "acme").read_text())["displayName"] == f"{evil} Test Connection"
+    assert (
+        json.loads(ws.test_connection("api", "acme").read_text())["displayName"] == f"{evil} Test Connection"
+    )
     context = (ws.source_package("api", "acme") / "CONNECTOR_CONTEXT.md").read_text()
-    assert evil in context and "plain <b>text</b> \"quoted\"" in context
+    assert evil in context and 'plain <b>text</b> "quoted"' in context
     assert "49" not in context.split("## Notes")[0].replace("2026", "")
     client = (ws.source_package("api", "acme") / "client.py").read_text()
-    assert "\"/v1/it'ems\"" in client
+    assert '"/v1/it\'ems"' in client
     assert check_connector(ws, "api", "acme", "acme") == []
 
 
@@ -122,7 +163,10 @@ def test_dry_run_previews_and_writes_nothing(tmp_path, monkeypatch, capsys):
     assert tree_digest(ws.root) == before
     assert "nothing written (dry run)" in out
     assert "create    ingestion/src/metadata/ingestion/source/pipeline/peek/client.py" in out
-    assert '"$id": "https://open-metadata.org/schema/entity/services/connections/pipeline/peekConnection.json"' in out
+    assert (
+        '"$id": "https://open-metadata.org/schema/entity/services/connections/pipeline/peekConnection.json"'
+        in out
+    )
 
 
 def test_existing_files_need_force(tmp_path, monkeypatch, capsys):
@@ -170,8 +214,21 @@ def test_templates_flag_beats_pyproject(tmp_path, monkeypatch, capsys):
 def test_list_flags_take_commas_and_repeats(tmp_path, monkeypatch, capsys):
     ws = make_workspace(tmp_path / "ws")
     monkeypatch.chdir(ws.root)
-    code, _, err = run_cli(["--name", "multi", "--service-type", "dashboard", "--api-endpoints", "/a/boards,/a/charts",
-                            "--api-endpoints", "/a/boards", "--api-endpoints", "/b/boards"], capsys)
+    code, _, err = run_cli(
+        [
+            "--name",
+            "multi",
+            "--service-type",
+            "dashboard",
+            "--api-endpoints",
+            "/a/boards,/a/charts",
+            "--api-endpoints",
+            "/a/boards",
+            "--api-endpoints",
+            "/b/boards",
+        ],
+        capsys,
+    )
     assert code == 0, err
     client = (ws.source_package("dashboard", "multi") / "client.py").read_text()
     assert "def list_boards(" in client and "def list_charts(" in client and "def list_boards_2(" in client

@@ -29,13 +29,24 @@ HELP = {
     "docker_port": "port the --docker-image listens on (default --default-port)",
     "dry_run": "list the files that would be written, with a preview; write nothing",
     "force": "overwrite files that already exist (otherwise an existing file is never touched)",
-    "templates": "folder of override templates laid out like connkit's templates/ (e.g. DIR/connector/CONNECTOR_CONTEXT.md.j2); default "
+    "templates": "folder of override templates laid out like connkit's templates/ "
+    "(e.g. DIR/connector/CONNECTOR_CONTEXT.md.j2); default "
     "[tool.connkit] templates in the workspace's or ~/.config/connkit/pyproject.toml",
 }
 
 _VALUE_FLAGS = (
-    "name", "service_type", "connection_type", "scheme", "default_port", "display_name", "description",
-    "docs_url", "sdk_package", "docs_notes", "docker_image", "docker_port",
+    "name",
+    "service_type",
+    "connection_type",
+    "scheme",
+    "default_port",
+    "display_name",
+    "description",
+    "docs_url",
+    "sdk_package",
+    "docs_notes",
+    "docker_image",
+    "docker_port",
 )
 
 
