@@ -72,9 +72,10 @@ def test_register_database_connector_in_tsx_utils(make_workspace, ui):
     assert {"$ref": "./connections/database/myDbConnection.json"} in (
         data["definitions"]["databaseConnection"]["properties"]["config"]["oneOf"]
     )
-    assert "DatabaseServiceType.MyDb" in (
-        ws.root / UI_ROOT / "src/utils/DatabaseServiceUtils.tsx"
-    ).read_text()
+    assert (
+        "DatabaseServiceType.MyDb"
+        in (ws.root / UI_ROOT / "src/utils/DatabaseServiceUtils.tsx").read_text()
+    )
     unregister(ws, "my_db")
     assert snapshot(ws.root) == before
 

@@ -35,15 +35,24 @@ def service_schemas(tmp_path_factory) -> dict[str, bytes]:
         if mvn is None:
             pytest.skip("mvn is not installed: cannot fetch openmetadata-spec")
         subprocess.run(
-            [mvn, "-q", "dependency:get", f"-Dartifact=org.open-metadata:openmetadata-spec:{VERSION}",
-             "-Dtransitive=false"],
-            check=True, cwd=tmp_path_factory.mktemp("mvn"), timeout=600,
+            [
+                mvn,
+                "-q",
+                "dependency:get",
+                f"-Dartifact=org.open-metadata:openmetadata-spec:{VERSION}",
+                "-Dtransitive=false",
+            ],
+            check=True,
+            cwd=tmp_path_factory.mktemp("mvn"),
+            timeout=600,
         )
     with zipfile.ZipFile(jar) as z:
         return {
             Path(n).name: z.read(n)
             for n in z.namelist()
-            if n.startswith(PREFIX) and n.count("/") == PREFIX.count("/") and n.endswith("Service.json")
+            if n.startswith(PREFIX)
+            and n.count("/") == PREFIX.count("/")
+            and n.endswith("Service.json")
         }
 
 

@@ -56,7 +56,10 @@ def test_switch_import_goes_in_sorted_place_with_same_quotes():
         "'../jsons/connectionSchemas/connections/dashboard/myDbConnection.json';"
     )
     assert "gammaConnection" in lines[i - 1] and "omegaConnection" in lines[i + 1]
-    assert "case DashboardServiceType.MyDb: {\n      schema = myDbConnection;\n\n      break;\n    }" in new
+    assert (
+        "case DashboardServiceType.MyDb: {\n      schema = myDbConnection;\n\n      break;\n    }"
+        in new
+    )
 
 
 def test_switch_case_goes_before_default():
@@ -78,7 +81,8 @@ def test_existing_import_under_another_name_is_reused():
     src = (UI / "switch/DashboardServiceUtils.ts").read_bytes()
     src = src.replace(
         b"import omegaConnection",
-        b"import mydbconn from '../jsons/connectionSchemas/connections/dashboard/myDbConnection.json';\n"
+        b"import mydbconn from "
+        b"'../jsons/connectionSchemas/connections/dashboard/myDbConnection.json';\n"
         b"import omegaConnection",
     )
     new = tsedit.add(src, _entry(src, "dashboard", False), False).decode()
@@ -87,8 +91,10 @@ def test_existing_import_under_another_name_is_reused():
 
 
 def test_file_without_switch_or_map_is_an_error():
-    src = b"import { DashboardServiceType } from '../generated/entity/services/dashboardService';\n" \
-          b"export const x = 1;\n"
+    src = (
+        b"import { DashboardServiceType } from '../generated/entity/services/dashboardService';\n"
+        b"export const x = 1;\n"
+    )
     entry = _entry(src, "dashboard", False)
     with pytest.raises(tsedit.TsEditError, match="no `switch`"):
         tsedit.add(src, entry, False)

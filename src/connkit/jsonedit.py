@@ -277,9 +277,14 @@ class Document:
         if not items:
             if "\n" in self.text[array.start : array.end]:
                 base = _line_indent(self.text, array.start)
-                text = "\n" + base + unit + _render(
-                    value, multiline=True, unit=unit, base=base + unit
-                ) + "\n" + base
+                text = (
+                    "\n"
+                    + base
+                    + unit
+                    + _render(value, multiline=True, unit=unit, base=base + unit)
+                    + "\n"
+                    + base
+                )
             else:
                 text = _render(value, multiline=False, unit=unit, base="")
             self._splice(array.start + 1, array.end - 1, text)
@@ -318,16 +323,19 @@ class Document:
         members = obj.members
         if not members:
             base = _line_indent(self.text, obj.start)
-            body = json.dumps(key) + ": " + _render(value, multiline=True, unit=unit,
-                                                     base=base + unit)
+            body = (
+                json.dumps(key) + ": " + _render(value, multiline=True, unit=unit, base=base + unit)
+            )
             self._splice(obj.start + 1, obj.end - 1, "\n" + base + unit + body + "\n" + base)
             return
         ref = members[-1]
         kv_sep = self.text[ref.key_end : ref.value.start]
         base = _line_indent(self.text, ref.start)
         multiline = "\n" in self.text[ref.value.start : ref.value.end]
-        body = json.dumps(key, ensure_ascii=False) + kv_sep + _render(
-            value, multiline=multiline, unit=unit, base=base, kv_sep=kv_sep
+        body = (
+            json.dumps(key, ensure_ascii=False)
+            + kv_sep
+            + _render(value, multiline=multiline, unit=unit, base=base, kv_sep=kv_sep)
         )
         if len(members) >= 2:
             sep = self.text[members[-2].end : members[-1].start]

@@ -50,7 +50,9 @@ class FileSet:
             try:
                 self._orig[path] = self._text[path] = raw.decode("utf-8")
             except UnicodeDecodeError:
-                raise UsageError(f"{self.ws.rel(path)} is not UTF-8 text; fix its encoding") from None
+                raise UsageError(
+                    f"{self.ws.rel(path)} is not UTF-8 text; fix its encoding"
+                ) from None
         return self._text[path]
 
     def set_text(self, path: Path, text: str) -> None:
@@ -71,9 +73,7 @@ class FileSet:
         self._text[path] = self._docs[path].text
 
     def changes(self) -> dict[Path, bytes]:
-        return {
-            p: t.encode("utf-8") for p, t in self._text.items() if t != self._orig.get(p)
-        }
+        return {p: t.encode("utf-8") for p, t in self._text.items() if t != self._orig.get(p)}
 
 
 class Registration(Protocol):
@@ -92,7 +92,7 @@ class Registration(Protocol):
 
 
 def _definition_name(doc: Document, prop: str, suffix: str, service_type: str) -> str | None:
-    """The definition ``properties.{prop}`` refers to, else the one named like ``{type}{suffix}``."""
+    """The definition ``properties.{prop}`` refers to, else the one named ``{type}{suffix}``."""
     ref = doc.find("properties", prop, "$ref")
     if ref is not None and isinstance(ref.value, str) and ref.value.startswith("#/definitions/"):
         return ref.value.rsplit("/", 1)[-1]
@@ -152,7 +152,7 @@ class ServiceJavaEnum(_ServiceSchemaEdit):
     camel: str
 
     def describe(self) -> str:
-        return f"{self.rel}: {{\"name\": \"{self.camel}\"}} in javaEnums"
+        return f'{self.rel}: {{"name": "{self.camel}"}} in javaEnums'
 
     def _array(self, files: FileSet):
         return self._doc(files).find("definitions", self._enum_def(files), "javaEnums")
@@ -187,7 +187,9 @@ class ServiceConnectionRef(_ServiceSchemaEdit):
         name = _definition_name(doc, "connection", "Connection", self.service_type)
         arr = doc.find("definitions", name, "properties", "config", "oneOf") if name else None
         if arr is None or arr.kind != "array":
-            raise UsageError(f"{self.rel} has no connection config.oneOf list; is it a service schema?")
+            raise UsageError(
+                f"{self.rel} has no connection config.oneOf list; is it a service schema?"
+            )
         return arr
 
     def _index(self, files: FileSet) -> int | None:
@@ -267,7 +269,7 @@ class I18nLabel:
     def _labels(self, files: FileSet):
         node = files.json(self.path).find("label")
         if node is None or node.kind != "object":
-            raise UsageError(f"{self.rel} has no \"label\" object")
+            raise UsageError(f'{self.rel} has no "label" object')
         return node
 
     def is_present(self, files: FileSet) -> bool:
@@ -302,14 +304,20 @@ class SetupExtra:
         try:
             tree = ast.parse(files.text(self.path))
         except SyntaxError as exc:
-            raise UsageError(f"{self.rel}: invalid Python at line {exc.lineno}; fix it and rerun") from None
+            raise UsageError(
+                f"{self.rel}: invalid Python at line {exc.lineno}; fix it and rerun"
+            ) from None
         for node in ast.walk(tree):
             target = value = None
             if isinstance(node, ast.AnnAssign):
                 target, value = node.target, node.value
             elif isinstance(node, ast.Assign) and len(node.targets) == 1:
                 target, value = node.targets[0], node.value
-            if isinstance(target, ast.Name) and target.id == "plugins" and isinstance(value, ast.Dict):
+            if (
+                isinstance(target, ast.Name)
+                and target.id == "plugins"
+                and isinstance(value, ast.Dict)
+            ):
                 return value
         raise UsageError(f"{self.rel} has no `plugins = {{...}}` dict")
 
@@ -334,7 +342,9 @@ class SetupExtra:
         anchor = before or keys[-1]
         indent = lines[anchor.lineno - 1][: anchor.col_offset]
         if indent.strip():
-            raise UsageError(f"{self.rel}: `plugins` entries are not one per line; add the extra by hand")
+            raise UsageError(
+                f"{self.rel}: `plugins` entries are not one per line; add the extra by hand"
+            )
         quote = lines[anchor.lineno - 1][anchor.col_offset]
         new_line = f"{indent}{quote}{self.extra}{quote}: set(),\n"
         if before is not None:
@@ -357,7 +367,9 @@ class SetupExtra:
         head = lines[first][: key.col_offset]
         tail = lines[last][value.end_col_offset or 0 :].strip()
         if head.strip() or not re.fullmatch(r",?\s*(#.*)?", tail):
-            raise UsageError(f"{self.rel}: the {self.extra!r} entry shares lines with others; remove it by hand")
+            raise UsageError(
+                f"{self.rel}: the {self.extra!r} entry shares lines with others; remove it by hand"
+            )
         del lines[first : last + 1]
         files.set_text(self.path, "".join(lines))
 

@@ -2,9 +2,9 @@
 
 Two shapes exist across OpenMetadata releases:
 
-- switch: ``import fooConnection from '../jsons/connectionSchemas/connections/{type}/fooConnection.json';``
+- switch: ``import fooConnection from '../jsons/connectionSchemas/connections/{type}/foo...json';``
   plus ``case XServiceType.Foo: { schema = fooConnection; break; }`` in ``switch (type)``;
-- loader map: ``[XServiceType.Foo]: () => loadConnectionSchema('connections/{type}/fooConnection.json'),``
+- loader map: ``[XServiceType.Foo]: () => loadConnectionSchema('connections/{type}/foo...json'),``
   (or ``() => import('../jsons/.../fooConnection.json')``) in an object keyed by the enum.
 
 tree-sitter finds the nodes; edits splice text in at their byte positions. New text is copied
@@ -51,7 +51,11 @@ class SchemaEntry:
 
 @cache
 def _parser(tsx: bool) -> Parser:
-    lang = tree_sitter_typescript.language_tsx() if tsx else tree_sitter_typescript.language_typescript()
+    lang = (
+        tree_sitter_typescript.language_tsx()
+        if tsx
+        else tree_sitter_typescript.language_typescript()
+    )
     return Parser(Language(lang))
 
 
@@ -161,9 +165,7 @@ def detect_shape(source: bytes, enum: str, tsx: bool) -> str:
         return LOADER_MAP
     if _best(tree, SWITCH, enum):
         return SWITCH
-    raise TsEditError(
-        f"no `switch` over {enum} and no schema loader map keyed by {enum} found"
-    )
+    raise TsEditError(f"no `switch` over {enum} and no schema loader map keyed by {enum} found")
 
 
 def _schema_imports(tree: Tree, service_type: str) -> list[tuple[Node, Node, Node | None]]:
@@ -353,7 +355,11 @@ def _simple_case(case: Node) -> tuple[Node, Node] | None:
     if block is None:
         return None
     stmts = [c for c in block.named_children if c.type != "comment"]
-    if len(stmts) != 2 or stmts[0].type != "expression_statement" or stmts[1].type != "break_statement":
+    if (
+        len(stmts) != 2
+        or stmts[0].type != "expression_statement"
+        or stmts[1].type != "break_statement"
+    ):
         return None
     assign = stmts[0].named_children[0] if stmts[0].named_children else None
     if assign is None or assign.type != "assignment_expression":

@@ -15,7 +15,10 @@ _HELP = {
 }
 
 
-@task(positional=[], help={**_HELP, "check": "only list missing registrations; exit 1 if any, change nothing"})
+@task(
+    positional=[],
+    help={**_HELP, "check": "only list missing registrations; exit 1 if any, change nothing"},
+)
 @reports_errors
 def register(c, name, service_type=None, check=False):
     """Add the connector to the service schema, UI utils, i18n labels and setup.py extras."""
