@@ -103,3 +103,10 @@ def git_init(root: Path) -> None:
     git(root, "init", "-q")
     git(root, "-c", "user.name=t", "-c", "user.email=t@example.com", "add", "-A")
     git(root, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "base")
+
+
+def build_connector_workspace(root: Path, **kwargs) -> Workspace:
+    """A workspace holding one clean, hand-written dashboard connector ``my_db``."""
+    ws = build_workspace(root, connectors=(), **kwargs)
+    shutil.copytree(DATA / "connector", root, dirs_exist_ok=True)
+    return ws
