@@ -20,7 +20,9 @@ SCHEMA = (
 )
 TEST_CONN = "openmetadata-service/src/main/resources/json/data/testConnections/dashboard/myDb.json"
 UNIT = "ingestion/tests/unit/topology/dashboard/test_my_db.py"
-HEADER = '#  Copyright 2026 connkit test fixture\n#  Licensed under the Apache License, Version 2.0\n'
+HEADER = (
+    "#  Copyright 2026 connkit test fixture\n#  Licensed under the Apache License, Version 2.0\n"
+)
 
 
 def edit_json(rel: str, fn: Callable[[dict], None]) -> Callable[[Path], None]:
@@ -82,9 +84,15 @@ POSITIVE: dict[str, list[Callable[[Path], None]]] = {
     ],
     "schema/additional-properties": [edit_json(SCHEMA, lambda d: d.pop("additionalProperties"))],
     "schema/ref-resolves": [
-        edit_json(SCHEMA, lambda d: d["properties"]["type"].__setitem__("$ref", "#/definitions/nope")),
-        edit_json(SCHEMA, lambda d: d["properties"]["sslConfig"].__setitem__(
-            "$ref", "../../../../security/ssl/missing.json#/definitions/sslConfig")),
+        edit_json(
+            SCHEMA, lambda d: d["properties"]["type"].__setitem__("$ref", "#/definitions/nope")
+        ),
+        edit_json(
+            SCHEMA,
+            lambda d: d["properties"]["sslConfig"].__setitem__(
+                "$ref", "../../../../security/ssl/missing.json#/definitions/sslConfig"
+            ),
+        ),
     ],
     "schema/auth-required": [edit_json(SCHEMA, _set("required", ["hostPort"]))],
     "schema/ssl-config": [edit_json(SCHEMA, _del_prop("sslConfig"))],
@@ -99,8 +107,10 @@ POSITIVE: dict[str, list[Callable[[Path], None]]] = {
     "schema/registered": [lambda root: None],  # the clean fixture is scaffolded, not registered
     "connection/swallowed-except": [
         module("def f() -> None:\n    try:\n        g()\n    except ValueError:\n        pass\n"),
-        module("def f() -> int:\n    try:\n        return g()\n    except Exception:\n"
-               "        return 0\n"),
+        module(
+            "def f() -> int:\n    try:\n        return g()\n    except Exception:\n"
+            "        return 0\n"
+        ),
         module("def f() -> None:\n    try:\n        g()\n    except:\n        ...\n"),
     ],
     "connection/meaningful-test-steps": [edit_json(TEST_CONN, lambda d: d["steps"].pop())],
@@ -109,27 +119,39 @@ POSITIVE: dict[str, list[Callable[[Path], None]]] = {
         remove(f"{PKG}/metadata.py"),
     ],
     "source/pagination": [
-        module("def list_charts(session: object) -> list:\n"
-               "    return session.get('/api/charts').json()['items']\n"),
-        module("def get_users(client: object) -> list:\n"
-               "    out = []\n    for _ in range(1):\n        out += client.get('/users')\n"
-               "    return out\n"),
+        module(
+            "def list_charts(session: object) -> list:\n"
+            "    return session.get('/api/charts').json()['items']\n"
+        ),
+        module(
+            "def get_users(client: object) -> list:\n"
+            "    out = []\n    for _ in range(1):\n        out += client.get('/users')\n"
+            "    return out\n"
+        ),
     ],
     "source/lookup-in-loop": [
-        module("def f(items: list) -> list:\n    seen = [i.id for i in items]\n    out = []\n"
-               "    for x in items:\n        if x.parent in seen:\n            out.append(x)\n"
-               "    return out\n"),
-        module("def f(a: list, b: list) -> list:\n    out = []\n    for x in a:\n"
-               "        for y in b:\n            if x.id == y.owner:\n                out.append(y)\n"
-               "    return out\n"),
+        module(
+            "def f(items: list) -> list:\n    seen = [i.id for i in items]\n    out = []\n"
+            "    for x in items:\n        if x.parent in seen:\n            out.append(x)\n"
+            "    return out\n"
+        ),
+        module(
+            "def f(a: list, b: list) -> list:\n    out = []\n    for x in a:\n"
+            "        for y in b:\n            if x.id == y.owner:\n                out.append(y)\n"
+            "    return out\n"
+        ),
     ],
     "source/n-plus-one": [
-        module("def f(client: object, ids: list) -> list:\n    out = []\n    for i in ids:\n"
-               "        out.append(client.get(f'/item/{i}'))\n    return out\n"),
+        module(
+            "def f(client: object, ids: list) -> list:\n    out = []\n    for i in ids:\n"
+            "        out.append(client.get(f'/item/{i}'))\n    return out\n"
+        ),
     ],
     "source/session-reuse": [
-        module("import requests\n\n\ndef f(url: str) -> dict:\n"
-               "    return requests.get(url, timeout=5).json()\n"),
+        module(
+            "import requests\n\n\ndef f(url: str) -> dict:\n"
+            "    return requests.get(url, timeout=5).json()\n"
+        ),
     ],
     "memory/unbounded-read": [
         module("def f(blob: object) -> bytes:\n    return blob.download_as_string()\n"),
@@ -140,21 +162,30 @@ POSITIVE: dict[str, list[Callable[[Path], None]]] = {
         module("def f(session: object, T: type) -> list:\n    return session.query(T).all()\n"),
     ],
     "memory/large-object-cleanup": [
-        module("import pandas as pd\n\n\ndef f(path: str) -> int:\n    df = pd.read_csv(path)\n"
-               "    return len(df)\n"),
+        module(
+            "import pandas as pd\n\n\ndef f(path: str) -> int:\n    df = pd.read_csv(path)\n"
+            "    return len(df)\n"
+        ),
     ],
     "memory/unbounded-cache": [
-        module("from functools import lru_cache\n\n\n@lru_cache(maxsize=None)\n"
-               "def f(x: int) -> int:\n    return x\n"),
+        module(
+            "from functools import lru_cache\n\n\n@lru_cache(maxsize=None)\n"
+            "def f(x: int) -> int:\n    return x\n"
+        ),
         module("import functools\n\n\n@functools.cache\ndef f(x: int) -> int:\n    return x\n"),
-        module("class C:\n    def f(self, items: list) -> None:\n        for i in items:\n"
-               "            self.owner_cache[i.id] = i\n"),
+        module(
+            "class C:\n    def f(self, items: list) -> None:\n        for i in items:\n"
+            "            self.owner_cache[i.id] = i\n"
+        ),
     ],
     "tests/no-assertions": [write(UNIT, "def test_x():\n    value = 1\n    print(value)\n")],
     "tests/empty-test": [write(UNIT, "def test_x():\n    assert 1\n\n\ndef test_y():\n    pass\n")],
     "tests/pytest-style": [
-        write(UNIT, "import unittest\n\n\nclass T(unittest.TestCase):\n"
-                    "    def test_x(self):\n        self.assertEqual(1, 1)\n"),
+        write(
+            UNIT,
+            "import unittest\n\n\nclass T(unittest.TestCase):\n"
+            "    def test_x(self):\n        self.assertEqual(1, 1)\n",
+        ),
     ],
     "tests/missing": [remove(UNIT)],
     "quality/syntax": [module("def f(:\n    pass\n")],
@@ -168,47 +199,69 @@ POSITIVE: dict[str, list[Callable[[Path], None]]] = {
 
 NEGATIVE: dict[str, list[Callable[[Path], None]]] = {
     "connection/swallowed-except": [
-        module("import logging\n\nlogger = logging.getLogger(__name__)\n\n\n"
-               "def f() -> int:\n    try:\n        return g()\n    except Exception as exc:\n"
-               "        logger.warning(f'g failed: {exc}')\n        return 0\n"),
-        module("def f() -> int:\n    try:\n        return g()\n    except KeyError:\n        return 0\n"),
+        module(
+            "import logging\n\nlogger = logging.getLogger(__name__)\n\n\n"
+            "def f() -> int:\n    try:\n        return g()\n    except Exception as exc:\n"
+            "        logger.warning(f'g failed: {exc}')\n        return 0\n"
+        ),
+        module(
+            "def f() -> int:\n    try:\n        return g()\n"
+            "    except KeyError:\n        return 0\n"
+        ),
     ],
     "source/pagination": [
-        module("def list_charts(session: object) -> list:\n    out, offset = [], 0\n"
-               "    while True:\n        page = session.get('/c', params={'offset': offset}).json()\n"
-               "        if not page:\n            return out\n        out += page\n"
-               "        offset += len(page)\n"),
+        module(
+            "def list_charts(session: object) -> list:\n    out, offset = [], 0\n"
+            "    while True:\n        page = session.get('/c', params={'offset': offset}).json()\n"
+            "        if not page:\n            return out\n        out += page\n"
+            "        offset += len(page)\n"
+        ),
     ],
     "source/lookup-in-loop": [
-        module("def f(items: list) -> list:\n    seen = {i.id for i in items}\n"
-               "    return [x for x in items if x.parent in seen]\n"),
+        module(
+            "def f(items: list) -> list:\n    seen = {i.id for i in items}\n"
+            "    return [x for x in items if x.parent in seen]\n"
+        ),
     ],
     "memory/unbounded-read": [
         module("def f(fh: object) -> bytes:\n    return fh.read(1024)\n"),
-        module("def f(obj: object, max_bytes: int) -> bytes:\n    if obj.size > max_bytes:\n"
-               "        raise ValueError('too big')\n    return obj.read()\n"),
+        module(
+            "def f(obj: object, max_bytes: int) -> bytes:\n    if obj.size > max_bytes:\n"
+            "        raise ValueError('too big')\n    return obj.read()\n"
+        ),
     ],
     "memory/fetchall": [module("def f(xs: list) -> bool:\n    return all(xs)\n")],
     "memory/large-object-cleanup": [
-        module("import gc\n\nimport pandas as pd\n\n\ndef f(path: str) -> int:\n"
-               "    df = pd.read_csv(path)\n    n = len(df)\n    del df\n    gc.collect()\n"
-               "    return n\n"),
+        module(
+            "import gc\n\nimport pandas as pd\n\n\ndef f(path: str) -> int:\n"
+            "    df = pd.read_csv(path)\n    n = len(df)\n    del df\n    gc.collect()\n"
+            "    return n\n"
+        ),
     ],
     "memory/unbounded-cache": [
-        module("from functools import lru_cache\n\n\n@lru_cache(maxsize=256)\n"
-               "def f(x: int) -> int:\n    return x\n"),
-        module("class C:\n    def f(self, items: list) -> None:\n        for i in items:\n"
-               "            self.owner_cache[i.id] = i\n\n    def close(self) -> None:\n"
-               "        self.owner_cache.clear()\n"),
+        module(
+            "from functools import lru_cache\n\n\n@lru_cache(maxsize=256)\n"
+            "def f(x: int) -> int:\n    return x\n"
+        ),
+        module(
+            "class C:\n    def f(self, items: list) -> None:\n        for i in items:\n"
+            "            self.owner_cache[i.id] = i\n\n    def close(self) -> None:\n"
+            "        self.owner_cache.clear()\n"
+        ),
     ],
     "tests/no-assertions": [
-        write(UNIT, "import pytest\n\n\ndef test_x():\n    with pytest.raises(ValueError):\n"
-                    "        int('x')\n"),
+        write(
+            UNIT,
+            "import pytest\n\n\ndef test_x():\n    with pytest.raises(ValueError):\n"
+            "        int('x')\n",
+        ),
     ],
     "quality/copyright": [write(f"{PKG}/extra.py", '"""Header present."""\n')],
     "quality/import-order": [
-        module("from __future__ import annotations\n\nimport os\n\nimport requests\n\n"
-               "from metadata.generated.schema import y\nfrom metadata.utils import x\n"),
+        module(
+            "from __future__ import annotations\n\nimport os\n\nimport requests\n\n"
+            "from metadata.generated.schema import y\nfrom metadata.utils import x\n"
+        ),
     ],
 }
 

@@ -61,8 +61,11 @@ def swallowed_except(ctx: ReviewContext) -> Iterator[Hit]:
             if _is_empty(node.body):
                 yield Hit(f.rel, node.lineno, "empty except block swallows the error")
             elif _caught(node) & BROAD and not _handles(node.body):
-                yield Hit(f.rel, node.lineno,
-                          "broad except neither logs nor re-raises: the error is swallowed")
+                yield Hit(
+                    f.rel,
+                    node.lineno,
+                    "broad except neither logs nor re-raises: the error is swallowed",
+                )
 
 
 @rule(
@@ -70,7 +73,7 @@ def swallowed_except(ctx: ReviewContext) -> Iterator[Hit]:
     "connection",
     Severity.WARNING,
     "Test connection checks more than access",
-    "Add steps that exercise what ingestion needs (e.g. GetDashboards, GetTables) besides CheckAccess",
+    "Add steps that exercise what ingestion reads (GetDashboards, GetTables...), not only access",
 )
 def meaningful_steps(ctx: ReviewContext) -> Iterator[Hit]:
     steps = (ctx.test_connection.value or {}).get("steps") if ctx.test_connection.doc else None
@@ -78,5 +81,8 @@ def meaningful_steps(ctx: ReviewContext) -> Iterator[Hit]:
         return
     names = [s.get("name") for s in steps if isinstance(s, dict)]
     if len(names) < 2:
-        yield Hit(ctx.test_connection.rel, ctx.test_connection.line_of("steps"),
-                  f"test connection has only {names}: it proves access, not that ingestion works")
+        yield Hit(
+            ctx.test_connection.rel,
+            ctx.test_connection.line_of("steps"),
+            f"test connection has only {names}: it proves access, not that ingestion works",
+        )

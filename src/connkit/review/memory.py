@@ -27,11 +27,19 @@ def unbounded_read(ctx: ReviewContext) -> Iterator[Hit]:
         for fn in functions(f.tree):
             checked = any(SIZE_WORDS.search(w) for w in names_in(fn))
             for node in walk_no_nested(fn):
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                        and node.func.attr in UNBOUNDED_READS and not node.args and not node.keywords \
-                        and not checked:
-                    yield Hit(f.rel, node.lineno,
-                              f".{node.func.attr}() loads the whole object with no size check")
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in UNBOUNDED_READS
+                    and not node.args
+                    and not node.keywords
+                    and not checked
+                ):
+                    yield Hit(
+                        f.rel,
+                        node.lineno,
+                        f".{node.func.attr}() loads the whole object with no size check",
+                    )
 
 
 @rule(
@@ -39,7 +47,7 @@ def unbounded_read(ctx: ReviewContext) -> Iterator[Hit]:
     "memory",
     Severity.BLOCKER,
     "No fetchall()/all() on large results",
-    "Iterate the cursor or query (for row in result / yield_per / fetchmany) instead of loading all rows",
+    "Iterate the cursor or query (for row in result, yield_per, fetchmany) instead of .fetchall()",
 )
 def fetchall(ctx: ReviewContext) -> Iterator[Hit]:
     for f in ctx.sources:
@@ -63,21 +71,32 @@ def large_object_cleanup(ctx: ReviewContext) -> Iterator[Hit]:
     for f in ctx.sources:
         for fn in functions(f.tree):
             deleted = {
-                t.id for n in walk_no_nested(fn) if isinstance(n, ast.Delete)
-                for t in n.targets if isinstance(t, ast.Name)
+                t.id
+                for n in walk_no_nested(fn)
+                if isinstance(n, ast.Delete)
+                for t in n.targets
+                if isinstance(t, ast.Name)
             }
             collects = any(
-                isinstance(n, ast.Call) and dotted(n.func) == "gc.collect" for n in walk_no_nested(fn)
+                isinstance(n, ast.Call) and dotted(n.func) == "gc.collect"
+                for n in walk_no_nested(fn)
             )
             for node in walk_no_nested(fn):
-                if isinstance(node, ast.Assign) and len(node.targets) == 1 \
-                        and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call) \
-                        and call_name(node.value) in LARGE_LOADS:
+                if (
+                    isinstance(node, ast.Assign)
+                    and len(node.targets) == 1
+                    and isinstance(node.targets[0], ast.Name)
+                    and isinstance(node.value, ast.Call)
+                    and call_name(node.value) in LARGE_LOADS
+                ):
                     name = node.targets[0].id
                     if name not in deleted or not collects:
-                        yield Hit(f.rel, node.lineno,
-                                  f"`{name}` holds a large {call_name(node.value)}() result "
-                                  "with no `del` + gc.collect()")
+                        yield Hit(
+                            f.rel,
+                            node.lineno,
+                            f"`{name}` holds a large {call_name(node.value)}() result "
+                            "with no `del` + gc.collect()",
+                        )
 
 
 def _cache_decorator(dec: ast.expr) -> str | None:
@@ -87,7 +106,11 @@ def _cache_decorator(dec: ast.expr) -> str | None:
         return "@cache"
     if name == "lru_cache" and isinstance(dec, ast.Call):
         for kw in dec.keywords:
-            if kw.arg == "maxsize" and isinstance(kw.value, ast.Constant) and kw.value.value is None:
+            if (
+                kw.arg == "maxsize"
+                and isinstance(kw.value, ast.Constant)
+                and kw.value.value is None
+            ):
                 return "@lru_cache(maxsize=None)"
         if dec.args and isinstance(dec.args[0], ast.Constant) and dec.args[0].value is None:
             return "@lru_cache(None)"
@@ -106,7 +129,8 @@ def unbounded_cache(ctx: ReviewContext) -> Iterator[Hit]:
         cleared = {
             dotted(n.func.value).rsplit(".", 1)[-1]
             for n in ast.walk(f.tree)
-            if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+            if isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
             and n.func.attr in ("clear", "popitem", "pop")
         }
         for fn in functions(f.tree):
@@ -124,5 +148,8 @@ def unbounded_cache(ctx: ReviewContext) -> Iterator[Hit]:
                             if isinstance(t, ast.Subscript):
                                 owner = dotted(t.value).rsplit(".", 1)[-1]
                                 if "cache" in owner.lower() and owner not in cleared:
-                                    yield Hit(f.rel, n.lineno,
-                                              f"`{owner}` grows in a loop and is never cleared")
+                                    yield Hit(
+                                        f.rel,
+                                        n.lineno,
+                                        f"`{owner}` grows in a loop and is never cleared",
+                                    )

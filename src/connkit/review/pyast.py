@@ -43,7 +43,9 @@ def walk_no_nested(fn: FunctionNode) -> Iterator[ast.AST]:
         node = stack.pop()
         yield node
         for child in ast.iter_child_nodes(node):
-            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            if not isinstance(
+                child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+            ):
                 stack.append(child)
 
 
@@ -55,7 +57,11 @@ def nodes_in_loops(fn: FunctionNode) -> Iterator[tuple[ast.AST, int]]:
         if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
             inner = depth + 1
             yield from visit(node.target, depth) if not isinstance(node, ast.While) else iter(())
-            yield from visit(node.iter, depth) if not isinstance(node, ast.While) else visit(node.test, depth)
+            yield from (
+                visit(node.iter, depth)
+                if not isinstance(node, ast.While)
+                else visit(node.test, depth)
+            )
             for stmt in node.body + node.orelse:
                 yield from visit(stmt, inner)
             return
@@ -70,7 +76,9 @@ def nodes_in_loops(fn: FunctionNode) -> Iterator[tuple[ast.AST, int]]:
                 yield from visit(elt, inner)
             return
         for child in ast.iter_child_nodes(node):
-            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            if not isinstance(
+                child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+            ):
                 yield from visit(child, depth)
 
     for stmt in fn.body:

@@ -39,8 +39,9 @@ def copyright_header(ctx: ReviewContext) -> Iterator[Hit]:
         head = "\n".join(f.text.splitlines()[:5])
         if "copyright" not in head.lower():
             empty = not f.text.strip()
-            yield Hit(f.rel, 1, "no copyright header",
-                      severity=Severity.SUGGESTION if empty else None)
+            yield Hit(
+                f.rel, 1, "no copyright header", severity=Severity.SUGGESTION if empty else None
+            )
 
 
 @rule(
@@ -97,7 +98,10 @@ def import_order(ctx: ReviewContext) -> Iterator[Hit]:
                 continue
             g = min(groups)
             if g < highest:
-                yield Hit(f.rel, node.lineno,
-                          f"{GROUP_NAMES[g]} import after {GROUP_NAMES[highest]} imports")
+                yield Hit(
+                    f.rel,
+                    node.lineno,
+                    f"{GROUP_NAMES[g]} import after {GROUP_NAMES[highest]} imports",
+                )
                 break
             highest = max(highest, max(groups))

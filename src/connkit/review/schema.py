@@ -94,7 +94,9 @@ def schema_id(ctx: ReviewContext) -> Iterator[Hit]:
     if not _schema_ok(ctx):
         return
     st, module = ctx.connector.service_type, ctx.connector.names.module
-    want = f"https://open-metadata.org/schema/entity/services/connections/{st}/{module}Connection.json"
+    want = (
+        f"https://open-metadata.org/schema/entity/services/connections/{st}/{module}Connection.json"
+    )
     got = ctx.schema.value.get("$id")
     if got != want:
         yield Hit(ctx.schema.rel, ctx.schema.line_of("$id"), f"$id is {got!r}, expected {want!r}")
@@ -111,10 +113,15 @@ def schema_java_type(ctx: ReviewContext) -> Iterator[Hit]:
     if not _schema_ok(ctx):
         return
     n = ctx.connector.names
-    want = f"org.openmetadata.schema.services.connections.{ctx.connector.service_type}.{n.camel}Connection"
+    st = ctx.connector.service_type
+    want = f"org.openmetadata.schema.services.connections.{st}.{n.camel}Connection"
     got = ctx.schema.value.get("javaType")
     if got != want:
-        yield Hit(ctx.schema.rel, ctx.schema.line_of("javaType"), f"javaType is {got!r}, expected {want!r}")
+        yield Hit(
+            ctx.schema.rel,
+            ctx.schema.line_of("javaType"),
+            f"javaType is {got!r}, expected {want!r}",
+        )
 
 
 @rule(
@@ -151,8 +158,11 @@ def schema_type_enum(ctx: ReviewContext) -> Iterator[Hit]:
 )
 def schema_additional_properties(ctx: ReviewContext) -> Iterator[Hit]:
     if _schema_ok(ctx) and ctx.schema.value.get("additionalProperties") is not False:
-        yield Hit(ctx.schema.rel, ctx.schema.line_of("additionalProperties"),
-                  "connection schema accepts unknown properties")
+        yield Hit(
+            ctx.schema.rel,
+            ctx.schema.line_of("additionalProperties"),
+            "connection schema accepts unknown properties",
+        )
 
 
 def _refs(node: Node) -> Iterator[tuple[str, Node]]:
@@ -208,7 +218,9 @@ def schema_refs(ctx: ReviewContext) -> Iterator[Hit]:
                     cache[target] = None
             doc = cache[target]
             if doc is None:
-                yield Hit(ctx.schema.rel, line, f"$ref {ref!r}: {file_part} does not exist or is not JSON")
+                yield Hit(
+                    ctx.schema.rel, line, f"$ref {ref!r}: {file_part} does not exist or is not JSON"
+                )
                 continue
         else:
             doc = ctx.schema.value
@@ -231,8 +243,11 @@ def schema_auth_required(ctx: ReviewContext) -> Iterator[Hit]:
     for name, spec in props.items():
         text = json.dumps(spec)
         if (name in AUTH_FIELDS or any(r in text for r in AUTH_REFS)) and name not in required:
-            yield Hit(ctx.schema.rel, ctx.schema.line_of("properties", name),
-                      f"auth field {name!r} is not in `required`")
+            yield Hit(
+                ctx.schema.rel,
+                ctx.schema.line_of("properties", name),
+                f"auth field {name!r} is not in `required`",
+            )
 
 
 @rule(
@@ -252,8 +267,11 @@ def schema_ssl(ctx: ReviewContext) -> Iterator[Hit]:
         return
     text = json.dumps(props)
     if "verifySSLConfig.json#/definitions/sslConfig" not in text:
-        yield Hit(ctx.schema.rel, ctx.schema.line_of("properties", "hostPort"),
-                  "hostPort is a URI but no sslConfig ($ref verifySSLConfig.json) is wired")
+        yield Hit(
+            ctx.schema.rel,
+            ctx.schema.line_of("properties", "hostPort"),
+            "hostPort is a URI but no sslConfig ($ref verifySSLConfig.json) is wired",
+        )
 
 
 @rule(
@@ -285,13 +303,24 @@ def test_fn_keys(tree: ast.AST) -> tuple[set[str], int] | None:
             isinstance(t, ast.Name) and t.id == "test_fn" for t in node.targets
         ):
             value = node.value
-        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) \
-                and node.target.id == "test_fn":
+        elif (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and node.target.id == "test_fn"
+        ):
             value = node.value
-        elif isinstance(node, ast.keyword) and node.arg == "test_fn" and isinstance(node.value, ast.Dict):
+        elif (
+            isinstance(node, ast.keyword)
+            and node.arg == "test_fn"
+            and isinstance(node.value, ast.Dict)
+        ):
             value = node.value
         if isinstance(value, ast.Dict):
-            keys = {k.value for k in value.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+            keys = {
+                k.value
+                for k in value.keys
+                if isinstance(k, ast.Constant) and isinstance(k.value, str)
+            }
             return keys, value.lineno
     return None
 
@@ -301,7 +330,7 @@ def test_fn_keys(tree: ast.AST) -> tuple[set[str], int] | None:
     "schema",
     Severity.BLOCKER,
     "Test-connection steps equal the test_fn keys",
-    "Make the step names in testConnections/{type}/{module}.json equal the keys of test_fn in connection.py",
+    "Make the step names in testConnections/{type}/{module}.json equal the test_fn keys",
 )
 def test_steps_match(ctx: ReviewContext) -> Iterator[Hit]:
     conn_py = ctx.source("connection.py")
@@ -310,17 +339,24 @@ def test_steps_match(ctx: ReviewContext) -> Iterator[Hit]:
         return
     found = test_fn_keys(conn_py.tree)
     if found is None:
-        yield Hit(conn_py.rel, 1, "connection.py has no test_fn dict to compare with the steps",
-                  severity=Severity.WARNING)
+        yield Hit(
+            conn_py.rel,
+            1,
+            "connection.py has no test_fn dict to compare with the steps",
+            severity=Severity.WARNING,
+        )
         return
     keys, line = found
     names = {s.get("name") for s in steps if isinstance(s, dict)}
     if keys != names:
         missing = sorted(names - keys)
         extra = sorted(keys - names)
-        yield Hit(conn_py.rel, line,
-                  f"test_fn keys differ from the definition's steps: steps without a function "
-                  f"{missing}, functions without a step {extra}")
+        yield Hit(
+            conn_py.rel,
+            line,
+            f"test_fn keys differ from the definition's steps: steps without a function "
+            f"{missing}, functions without a step {extra}",
+        )
 
 
 @rule(
@@ -337,7 +373,11 @@ def registered(ctx: ReviewContext) -> Iterator[Hit]:
         for reg in regs:
             if not reg.is_present(files):
                 what = reg.describe().split(": ", 1)[-1]
-                yield Hit(ctx.ws.rel(reg.path), 1, f"missing registration: {what}",
-                          fix=f"Run `connkit register --name {ctx.connector.names.name}`")
+                yield Hit(
+                    ctx.ws.rel(reg.path),
+                    1,
+                    f"missing registration: {what}",
+                    fix=f"Run `connkit register --name {ctx.connector.names.name}`",
+                )
     except ConnkitError as exc:
         yield Hit(ctx.schema.rel, 1, f"registration cannot be checked: {exc}")

@@ -75,8 +75,11 @@ def pagination(ctx: ReviewContext) -> Iterator[Hit]:
             has_loop = any(isinstance(n, (ast.For, ast.While, ast.AsyncFor)) for n in ast.walk(fn))
             words = " ".join(names_in(fn))
             if not (has_loop and PAGINATION_WORDS.search(words)):
-                yield Hit(f.rel, fn.lineno,
-                          f"{fn.name}() fetches a list in one request: later pages are lost")
+                yield Hit(
+                    f.rel,
+                    fn.lineno,
+                    f"{fn.name}() fetches a list in one request: later pages are lost",
+                )
 
 
 def _list_names(fn) -> set[str]:
@@ -86,7 +89,9 @@ def _list_names(fn) -> set[str]:
         if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name):
             v = n.value
             if isinstance(v, (ast.List, ast.ListComp)) or (
-                isinstance(v, ast.Call) and isinstance(v.func, ast.Name) and v.func.id in ("list", "sorted")
+                isinstance(v, ast.Call)
+                and isinstance(v.func, ast.Name)
+                and v.func.id in ("list", "sorted")
             ):
                 out.add(n.targets[0].id)
     return out
@@ -107,23 +112,38 @@ def lookup_in_loop(ctx: ReviewContext) -> Iterator[Hit]:
             for node, depth in nodes_in_loops(fn):
                 if depth == 0:
                     continue
-                if isinstance(node, ast.Compare) and any(isinstance(o, (ast.In, ast.NotIn)) for o in node.ops):
+                if isinstance(node, ast.Compare) and any(
+                    isinstance(o, (ast.In, ast.NotIn)) for o in node.ops
+                ):
                     if any(isinstance(c, ast.Name) and c.id in lists for c in node.comparators):
                         if node.lineno not in seen:
                             seen.add(node.lineno)
-                            yield Hit(f.rel, node.lineno, "`in` on a list inside a loop is a linear search")
+                            yield Hit(
+                                f.rel,
+                                node.lineno,
+                                "`in` on a list inside a loop is a linear search",
+                            )
                 elif isinstance(node, (ast.For, ast.AsyncFor)) and depth >= 1:
-                    if any(
-                        isinstance(n, ast.Compare) and any(isinstance(o, ast.Eq) for o in n.ops)
-                        for stmt in node.body
-                        for n in ast.walk(stmt)
-                    ) and node.lineno not in seen:
+                    if (
+                        any(
+                            isinstance(n, ast.Compare) and any(isinstance(o, ast.Eq) for o in n.ops)
+                            for stmt in node.body
+                            for n in ast.walk(stmt)
+                        )
+                        and node.lineno not in seen
+                    ):
                         seen.add(node.lineno)
-                        yield Hit(f.rel, node.lineno,
-                                  "nested loop searching by equality: O(n*m) lookup")
-                elif isinstance(node, ast.Call) and call_name(node) == "index" and isinstance(
-                    node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) \
-                        and node.func.value.id in lists and node.lineno not in seen:
+                        yield Hit(
+                            f.rel, node.lineno, "nested loop searching by equality: O(n*m) lookup"
+                        )
+                elif (
+                    isinstance(node, ast.Call)
+                    and call_name(node) == "index"
+                    and isinstance(node.func, ast.Attribute)
+                    and isinstance(node.func.value, ast.Name)
+                    and node.func.value.id in lists
+                    and node.lineno not in seen
+                ):
                     seen.add(node.lineno)
                     yield Hit(f.rel, node.lineno, "list.index() inside a loop is a linear search")
 
@@ -147,9 +167,12 @@ def n_plus_one(ctx: ReviewContext) -> Iterator[Hit]:
                     if key in reported:
                         continue
                     reported.add(key)
-                    yield Hit(f.rel, call.lineno,
-                              f"{dotted(call.func)}() runs once per item of the loop on line "
-                              f"{loop.lineno}")
+                    yield Hit(
+                        f.rel,
+                        call.lineno,
+                        f"{dotted(call.func)}() runs once per item of the loop on line "
+                        f"{loop.lineno}",
+                    )
 
 
 @rule(
@@ -162,8 +185,15 @@ def n_plus_one(ctx: ReviewContext) -> Iterator[Hit]:
 def session_reuse(ctx: ReviewContext) -> Iterator[Hit]:
     for f in ctx.sources:
         for node in ast.walk(f.tree):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "requests" \
-                    and node.func.attr in HTTP_VERBS:
-                yield Hit(f.rel, node.lineno,
-                          f"requests.{node.func.attr}() opens a new connection per call")
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "requests"
+                and node.func.attr in HTTP_VERBS
+            ):
+                yield Hit(
+                    f.rel,
+                    node.lineno,
+                    f"requests.{node.func.attr}() opens a new connection per call",
+                )

@@ -12,7 +12,8 @@ from connkit.review.pyast import dotted
 
 def _test_functions(f: PyFile) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
     return [
-        n for n in ast.walk(f.tree)
+        n
+        for n in ast.walk(f.tree)
         if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name.startswith("test")
     ]
 
@@ -24,15 +25,17 @@ def _asserts(node: ast.AST) -> int:
             count += 1
         elif isinstance(n, ast.Call):
             name = dotted(n.func)
-            if name.endswith(("pytest.raises", "pytest.warns", "pytest.fail")) or \
-                    name.rsplit(".", 1)[-1].startswith(("assert_", "assert")):
+            if name.endswith(("pytest.raises", "pytest.warns", "pytest.fail")) or name.rsplit(
+                ".", 1
+            )[-1].startswith(("assert_", "assert")):
                 count += 1
     return count
 
 
 def _is_stub(fn) -> bool:
-    body = [s for s in fn.body
-            if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    body = [
+        s for s in fn.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+    ]
     return all(isinstance(s, ast.Pass) for s in body)
 
 
