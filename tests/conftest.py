@@ -1,112 +1,56 @@
-"""Shared fixtures: small OpenMetadata-like workspaces built from hand-written files."""
+"""Shared fixtures: throwaway workspaces and a way to run the real `connkit` command."""
 
 from __future__ import annotations
 
-import json
-import shutil
+import os
 import subprocess
-from collections.abc import Callable
+import sys
 from pathlib import Path
 
 import pytest
 
-from connkit.workspace import UI_ROOT, Workspace
-
-DATA = Path(__file__).parent / "data"
-SERVICES = Path("openmetadata-spec/src/main/resources/json/schema/entity/services")
+SRC = Path(__file__).resolve().parents[1] / "src"
 
 
-def connection_schema(service_type: str, module: str, camel: str) -> dict:
-    """A connection schema shaped like the scaffold's output."""
-    return {
-        "$id": f"https://open-metadata.org/schema/entity/services/connections/{service_type}/{module}Connection.json",
-        "$schema": "http://json-schema.org/draft-07/schema#",
-        "title": f"{camel}Connection",
-        "description": f"{camel} Connection Config",
-        "type": "object",
-        "javaType": (
-            f"org.openmetadata.schema.services.connections.{service_type}.{camel}Connection"
-        ),
-        "definitions": {
-            f"{module}Type": {
-                "description": "Service type.",
-                "type": "string",
-                "enum": [camel],
-                "default": camel,
-            }
-        },
-        "properties": {
-            "type": {"$ref": f"#/definitions/{module}Type", "default": camel},
-            "hostPort": {"type": "string", "format": "uri", "expose": True},
-        },
-        "additionalProperties": False,
-        "required": ["hostPort"],
-    }
+def connkit_env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("CONNKIT_WORKSPACE", None)
+    env.pop("CONNKIT_CACHE_DIR", None)
+    env.update(extra)
+    return env
 
 
-def build_workspace(
-    root: Path,
-    *,
-    ui: str | None = "switch",
-    i18n: bool = True,
-    setup: bool = True,
-    connectors: tuple[tuple[str, str, str], ...] = (("dashboard", "myDb", "MyDb"),),
-) -> Workspace:
-    """Lay out a workspace: service schemas, scaffolded connection schemas, UI, i18n, setup.py."""
-    services = root / SERVICES
-    services.mkdir(parents=True)
-    for name in ("dashboardService.json", "databaseService.json"):
-        shutil.copy(DATA / "spec" / name, services / name)
-    for service_type, module, camel in connectors:
-        path = services / "connections" / service_type / f"{module}Connection.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(connection_schema(service_type, module, camel), indent=2) + "\n")
-    if ui is not None:
-        utils = root / UI_ROOT / "src" / "utils"
-        utils.mkdir(parents=True)
-        for f in (DATA / "ui" / ui).iterdir():
-            shutil.copy(f, utils / f.name)
-    if i18n:
-        lang = root / UI_ROOT / "src" / "locale" / "languages"
-        lang.mkdir(parents=True)
-        shutil.copy(DATA / "spec" / "en-us.json", lang / "en-us.json")
-    if setup:
-        (root / "ingestion").mkdir()
-        shutil.copy(DATA / "spec" / "setup.py", root / "ingestion" / "setup.py")
-    return Workspace(root)
+def run_connkit(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, **kw
+) -> subprocess.CompletedProcess:
+    """The real command line, as a person runs it, in a separate process."""
+    return subprocess.run(
+        [sys.executable, "-m", "connkit", *args],
+        cwd=cwd,
+        env=env or connkit_env(),
+        capture_output=True,
+        text=True,
+        **kw,
+    )
 
 
 @pytest.fixture
-def make_workspace(tmp_path: Path) -> Callable[..., Workspace]:
+def ws_root(tmp_path: Path) -> Path:
+    """An empty workspace: just the marker folder find_workspace looks for."""
+    root = tmp_path / "ws"
+    (root / "openmetadata-spec").mkdir(parents=True)
+    return root
+
+
+@pytest.fixture
+def make_workspace(tmp_path: Path):
+    """Build small OpenMetadata-like workspaces (see om_workspace.build_workspace)."""
+    from tests.om_workspace import build_workspace
+
     counter = iter(range(1000))
 
-    def make(**kwargs) -> Workspace:
+    def make(**kwargs):
         return build_workspace(tmp_path / f"ws{next(counter)}", **kwargs)
 
     return make
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    """Every file's bytes under ``root``, to prove a run changed nothing."""
-    return {
-        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
-    }
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", str(root), *args], check=True, capture_output=True, text=True
-    ).stdout
-
-
-def git_init(root: Path) -> None:
-    git(root, "init", "-q")
-    git(root, "-c", "user.name=t", "-c", "user.email=t@example.com", "add", "-A")
-    git(root, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "base")
-
-
-def build_connector_workspace(root: Path, **kwargs) -> Workspace:
-    """A workspace holding one clean, hand-written dashboard connector ``my_db``."""
-    ws = build_workspace(root, connectors=(), **kwargs)
-    shutil.copytree(DATA / "connector", root, dirs_exist_ok=True)
-    return ws

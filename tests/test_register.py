@@ -9,11 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SERVICES, git, git_init, snapshot
 
 from connkit.errors import UsageError
 from connkit.register import ADDED, ALREADY, MISSING, REMOVED, register, unregister
 from connkit.workspace import UI_ROOT
+from tests.om_workspace import SERVICES, git, git_init, snapshot
 
 DASH = SERVICES / "dashboardService.json"
 

@@ -14,11 +14,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import SERVICES, connection_schema, git, git_init, snapshot
 
 from connkit.jsonedit import Document
 from connkit.register import register, unregister
 from connkit.workspace import SERVICE_TYPES, Workspace
+from tests.om_workspace import SERVICES, connection_schema, git, git_init, snapshot
 
 pytestmark = pytest.mark.slow
 

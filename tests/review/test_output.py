@@ -12,10 +12,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import build_connector_workspace
 
 from connkit.review import RULES, review
 from connkit.review.output import render, to_sarif
+from tests.om_workspace import build_connector_workspace
 
 # The OASIS SARIF 2.1.0 schema (final, "rtm.5") as shipped, MIT-licensed, in the npm package
 # @microsoft/jest-sarif. Downloaded at test time, never committed.

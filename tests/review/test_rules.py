@@ -7,11 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import build_connector_workspace
 
 from connkit.register import register
 from connkit.review import RULES, review
 from connkit.workspace import Workspace
+from tests.om_workspace import build_connector_workspace
 
 PKG = "ingestion/src/metadata/ingestion/source/dashboard/my_db"
 SCHEMA = (

@@ -1,11 +1,15 @@
-"""The task collection that both ``tasks.py`` (invoke) and the ``connkit`` script serve."""
+"""The one task collection behind both `invoke` (tasks.py) and the `connkit` program."""
 
 from invoke import Collection
 
+from connkit.cli import engine
 from connkit.cli import register as _register
 from connkit.cli import review as _review
 
 namespace = Collection()
+namespace.add_task(engine.run)
+namespace.add_task(engine.graph)
+namespace.add_collection(engine.cache_collection)
 namespace.add_task(_register.register)
 namespace.add_task(_register.unregister)
 namespace.add_task(_review.review)
