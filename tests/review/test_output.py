@@ -104,9 +104,7 @@ def _connkit(ws, *args):
     env = {**os.environ, "CONNKIT_WORKSPACE": str(ws.root)}
     src = str(Path(__file__).resolve().parents[2] / "src")
     env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
-    return subprocess.run(
-        [sys.executable, "-m", "connkit", *args], capture_output=True, text=True, env=env
-    )
+    return subprocess.run([sys.executable, "-m", "connkit", *args], capture_output=True, text=True, env=env)
 
 
 def test_cli_exit_codes_and_output_file(tmp_path):

@@ -20,9 +20,7 @@ SCHEMA = (
 )
 TEST_CONN = "openmetadata-service/src/main/resources/json/data/testConnections/dashboard/myDb.json"
 UNIT = "ingestion/tests/unit/topology/dashboard/test_my_db.py"
-HEADER = (
-    "#  Copyright 2026 connkit test fixture\n#  Licensed under the Apache License, Version 2.0\n"
-)
+HEADER = "#  Copyright 2026 connkit test fixture\n#  Licensed under the Apache License, Version 2.0\n"
 
 
 def edit_json(rel: str, fn: Callable[[dict], None]) -> Callable[[Path], None]:
@@ -84,9 +82,7 @@ POSITIVE: dict[str, list[Callable[[Path], None]]] = {
     ],
     "schema/additional-properties": [edit_json(SCHEMA, lambda d: d.pop("additionalProperties"))],
     "schema/ref-resolves": [
-        edit_json(
-            SCHEMA, lambda d: d["properties"]["type"].__setitem__("$ref", "#/definitions/nope")
-        ),
+        edit_json(SCHEMA, lambda d: d["properties"]["type"].__setitem__("$ref", "#/definitions/nope")),
         edit_json(
             SCHEMA,
             lambda d: d["properties"]["sslConfig"].__setitem__(
@@ -107,10 +103,7 @@ POSITIVE: dict[str, list[Callable[[Path], None]]] = {
     "schema/registered": [lambda root: None],  # the clean fixture is scaffolded, not registered
     "connection/swallowed-except": [
         module("def f() -> None:\n    try:\n        g()\n    except ValueError:\n        pass\n"),
-        module(
-            "def f() -> int:\n    try:\n        return g()\n    except Exception:\n"
-            "        return 0\n"
-        ),
+        module("def f() -> int:\n    try:\n        return g()\n    except Exception:\n        return 0\n"),
         module("def f() -> None:\n    try:\n        g()\n    except:\n        ...\n"),
     ],
     "connection/meaningful-test-steps": [edit_json(TEST_CONN, lambda d: d["steps"].pop())],
@@ -149,8 +142,7 @@ POSITIVE: dict[str, list[Callable[[Path], None]]] = {
     ],
     "source/session-reuse": [
         module(
-            "import requests\n\n\ndef f(url: str) -> dict:\n"
-            "    return requests.get(url, timeout=5).json()\n"
+            "import requests\n\n\ndef f(url: str) -> dict:\n    return requests.get(url, timeout=5).json()\n"
         ),
     ],
     "memory/unbounded-read": [
@@ -204,10 +196,7 @@ NEGATIVE: dict[str, list[Callable[[Path], None]]] = {
             "def f() -> int:\n    try:\n        return g()\n    except Exception as exc:\n"
             "        logger.warning(f'g failed: {exc}')\n        return 0\n"
         ),
-        module(
-            "def f() -> int:\n    try:\n        return g()\n"
-            "    except KeyError:\n        return 0\n"
-        ),
+        module("def f() -> int:\n    try:\n        return g()\n    except KeyError:\n        return 0\n"),
     ],
     "source/pagination": [
         module(
@@ -215,6 +204,18 @@ NEGATIVE: dict[str, list[Callable[[Path], None]]] = {
             "    while True:\n        page = session.get('/c', params={'offset': offset}).json()\n"
             "        if not page:\n            return out\n        out += page\n"
             "        offset += len(page)\n"
+        ),
+        module("def get_items(page: dict) -> list:\n    return page.get('items') or []\n"),
+    ],
+    "source/n-plus-one": [
+        module(
+            "def f(pages: list) -> list:\n    out = []\n    for page in pages:\n"
+            "        out.append(page.get('items'))\n    return out\n"
+        ),
+        module(
+            "def f(client: object) -> list:\n    out, offset = [], 0\n    for _ in range(99):\n"
+            "        page = client.get('/x', params={'offset': offset})\n        out += page\n"
+            "        offset += len(page)\n    return out\n"
         ),
     ],
     "source/lookup-in-loop": [
@@ -252,8 +253,7 @@ NEGATIVE: dict[str, list[Callable[[Path], None]]] = {
     "tests/no-assertions": [
         write(
             UNIT,
-            "import pytest\n\n\ndef test_x():\n    with pytest.raises(ValueError):\n"
-            "        int('x')\n",
+            "import pytest\n\n\ndef test_x():\n    with pytest.raises(ValueError):\n        int('x')\n",
         ),
     ],
     "quality/copyright": [write(f"{PKG}/extra.py", '"""Header present."""\n')],

@@ -78,8 +78,7 @@ def large_object_cleanup(ctx: ReviewContext) -> Iterator[Hit]:
                 if isinstance(t, ast.Name)
             }
             collects = any(
-                isinstance(n, ast.Call) and dotted(n.func) == "gc.collect"
-                for n in walk_no_nested(fn)
+                isinstance(n, ast.Call) and dotted(n.func) == "gc.collect" for n in walk_no_nested(fn)
             )
             for node in walk_no_nested(fn):
                 if (
@@ -106,11 +105,7 @@ def _cache_decorator(dec: ast.expr) -> str | None:
         return "@cache"
     if name == "lru_cache" and isinstance(dec, ast.Call):
         for kw in dec.keywords:
-            if (
-                kw.arg == "maxsize"
-                and isinstance(kw.value, ast.Constant)
-                and kw.value.value is None
-            ):
+            if kw.arg == "maxsize" and isinstance(kw.value, ast.Constant) and kw.value.value is None:
                 return "@lru_cache(maxsize=None)"
         if dec.args and isinstance(dec.args[0], ast.Constant) and dec.args[0].value is None:
             return "@lru_cache(None)"

@@ -43,9 +43,7 @@ def walk_no_nested(fn: FunctionNode) -> Iterator[ast.AST]:
         node = stack.pop()
         yield node
         for child in ast.iter_child_nodes(node):
-            if not isinstance(
-                child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
-            ):
+            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
                 stack.append(child)
 
 
@@ -58,9 +56,7 @@ def nodes_in_loops(fn: FunctionNode) -> Iterator[tuple[ast.AST, int]]:
             inner = depth + 1
             yield from visit(node.target, depth) if not isinstance(node, ast.While) else iter(())
             yield from (
-                visit(node.iter, depth)
-                if not isinstance(node, ast.While)
-                else visit(node.test, depth)
+                visit(node.iter, depth) if not isinstance(node, ast.While) else visit(node.test, depth)
             )
             for stmt in node.body + node.orelse:
                 yield from visit(stmt, inner)
@@ -76,9 +72,7 @@ def nodes_in_loops(fn: FunctionNode) -> Iterator[tuple[ast.AST, int]]:
                 yield from visit(elt, inner)
             return
         for child in ast.iter_child_nodes(node):
-            if not isinstance(
-                child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
-            ):
+            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
                 yield from visit(child, depth)
 
     for stmt in fn.body:

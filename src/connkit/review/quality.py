@@ -39,9 +39,7 @@ def copyright_header(ctx: ReviewContext) -> Iterator[Hit]:
         head = "\n".join(f.text.splitlines()[:5])
         if "copyright" not in head.lower():
             empty = not f.text.strip()
-            yield Hit(
-                f.rel, 1, "no copyright header", severity=Severity.SUGGESTION if empty else None
-            )
+            yield Hit(f.rel, 1, "no copyright header", severity=Severity.SUGGESTION if empty else None)
 
 
 @rule(

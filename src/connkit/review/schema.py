@@ -94,9 +94,7 @@ def schema_id(ctx: ReviewContext) -> Iterator[Hit]:
     if not _schema_ok(ctx):
         return
     st, module = ctx.connector.service_type, ctx.connector.names.module
-    want = (
-        f"https://open-metadata.org/schema/entity/services/connections/{st}/{module}Connection.json"
-    )
+    want = f"https://open-metadata.org/schema/entity/services/connections/{st}/{module}Connection.json"
     got = ctx.schema.value.get("$id")
     if got != want:
         yield Hit(ctx.schema.rel, ctx.schema.line_of("$id"), f"$id is {got!r}, expected {want!r}")
@@ -218,9 +216,7 @@ def schema_refs(ctx: ReviewContext) -> Iterator[Hit]:
                     cache[target] = None
             doc = cache[target]
             if doc is None:
-                yield Hit(
-                    ctx.schema.rel, line, f"$ref {ref!r}: {file_part} does not exist or is not JSON"
-                )
+                yield Hit(ctx.schema.rel, line, f"$ref {ref!r}: {file_part} does not exist or is not JSON")
                 continue
         else:
             doc = ctx.schema.value
@@ -309,18 +305,10 @@ def test_fn_keys(tree: ast.AST) -> tuple[set[str], int] | None:
             and node.target.id == "test_fn"
         ):
             value = node.value
-        elif (
-            isinstance(node, ast.keyword)
-            and node.arg == "test_fn"
-            and isinstance(node.value, ast.Dict)
-        ):
+        elif isinstance(node, ast.keyword) and node.arg == "test_fn" and isinstance(node.value, ast.Dict):
             value = node.value
         if isinstance(value, ast.Dict):
-            keys = {
-                k.value
-                for k in value.keys
-                if isinstance(k, ast.Constant) and isinstance(k.value, str)
-            }
+            keys = {k.value for k in value.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
             return keys, value.lineno
     return None
 

@@ -49,15 +49,36 @@ def base_class(ctx: ReviewContext) -> Iterator[Hit]:
         yield Hit(meta.rel, line, f"no class extends {' or '.join(sorted(wanted))}")
 
 
-def _http_calls(fn) -> list[ast.Call]:
-    return [
-        n
-        for n in ast.walk(fn)
-        if isinstance(n, ast.Call)
-        and isinstance(n.func, ast.Attribute)
-        and n.func.attr in HTTP_VERBS
-        and not dotted(n.func.value).endswith(("dict", "environ", "kwargs", "params", "headers"))
-    ]
+HTTP_RECEIVER = re.compile(r"session|client|http|requests|api|conn|rest", re.IGNORECASE)
+HTTP_KEYWORDS = {"url", "params", "timeout", "headers", "json", "data", "auth", "verify"}
+
+
+def _urlish(node: ast.expr) -> bool:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value.startswith(("/", "http"))
+    if isinstance(node, ast.JoinedStr):
+        return any(
+            isinstance(v, ast.Constant) and isinstance(v.value, str) and "/" in v.value for v in node.values
+        )
+    return False
+
+
+def _is_http_call(call: ast.Call) -> bool:
+    """``session.get(url)`` yes, ``page.get("items")`` (a dict) no."""
+    if not (isinstance(call.func, ast.Attribute) and call.func.attr in HTTP_VERBS):
+        return False
+    receiver = dotted(call.func.value)
+    if receiver.endswith(("dict", "environ", "kwargs", "params", "headers")):
+        return False
+    return bool(
+        HTTP_RECEIVER.search(receiver)
+        or any(kw.arg in HTTP_KEYWORDS for kw in call.keywords)
+        or (call.args and _urlish(call.args[0]))
+    )
+
+
+def _http_calls(node: ast.AST) -> list[ast.Call]:
+    return [n for n in ast.walk(node) if isinstance(n, ast.Call) and _is_http_call(n)]
 
 
 @rule(
@@ -89,9 +110,7 @@ def _list_names(fn) -> set[str]:
         if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name):
             v = n.value
             if isinstance(v, (ast.List, ast.ListComp)) or (
-                isinstance(v, ast.Call)
-                and isinstance(v.func, ast.Name)
-                and v.func.id in ("list", "sorted")
+                isinstance(v, ast.Call) and isinstance(v.func, ast.Name) and v.func.id in ("list", "sorted")
             ):
                 out.add(n.targets[0].id)
     return out
@@ -133,9 +152,7 @@ def lookup_in_loop(ctx: ReviewContext) -> Iterator[Hit]:
                         and node.lineno not in seen
                     ):
                         seen.add(node.lineno)
-                        yield Hit(
-                            f.rel, node.lineno, "nested loop searching by equality: O(n*m) lookup"
-                        )
+                        yield Hit(f.rel, node.lineno, "nested loop searching by equality: O(n*m) lookup")
                 elif (
                     isinstance(node, ast.Call)
                     and call_name(node) == "index"
@@ -167,11 +184,12 @@ def n_plus_one(ctx: ReviewContext) -> Iterator[Hit]:
                     if key in reported:
                         continue
                     reported.add(key)
+                    if PAGINATION_WORDS.search(" ".join(names_in(call))):
+                        continue  # fetching the next page, not one call per entity
                     yield Hit(
                         f.rel,
                         call.lineno,
-                        f"{dotted(call.func)}() runs once per item of the loop on line "
-                        f"{loop.lineno}",
+                        f"{dotted(call.func)}() runs once per item of the loop on line {loop.lineno}",
                     )
 
 

@@ -25,17 +25,15 @@ def _asserts(node: ast.AST) -> int:
             count += 1
         elif isinstance(n, ast.Call):
             name = dotted(n.func)
-            if name.endswith(("pytest.raises", "pytest.warns", "pytest.fail")) or name.rsplit(
-                ".", 1
-            )[-1].startswith(("assert_", "assert")):
+            if name.endswith(("pytest.raises", "pytest.warns", "pytest.fail")) or name.rsplit(".", 1)[
+                -1
+            ].startswith(("assert_", "assert")):
                 count += 1
     return count
 
 
 def _is_stub(fn) -> bool:
-    body = [
-        s for s in fn.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
-    ]
+    body = [s for s in fn.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
     return all(isinstance(s, ast.Pass) for s in body)
 
 
@@ -77,9 +75,7 @@ def empty_test(ctx: ReviewContext) -> Iterator[Hit]:
 def pytest_style(ctx: ReviewContext) -> Iterator[Hit]:
     for f in ctx.tests:
         for node in ast.walk(f.tree):
-            if isinstance(node, ast.ClassDef) and any(
-                dotted(b).endswith("TestCase") for b in node.bases
-            ):
+            if isinstance(node, ast.ClassDef) and any(dotted(b).endswith("TestCase") for b in node.bases):
                 yield Hit(f.rel, node.lineno, f"{node.name} subclasses unittest.TestCase")
 
 
