@@ -13,6 +13,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from connkit.errors import UsageError
 from connkit.review import RULES, review
 from connkit.review.output import render, to_sarif
 from tests.om_workspace import build_connector_workspace
@@ -122,3 +123,24 @@ def test_cli_exit_codes_and_output_file(tmp_path):
     assert res.returncode == 1 and json.loads(res.stdout)["summary"]["BLOCKER"] >= 1
     wrong = _connkit(bad, "review", "--name", "my_db", "--format", "xml")
     assert wrong.returncode == 2 and "unknown format" in wrong.stderr
+
+
+def test_rule_selection_for_validate(tmp_path):
+    ws = _with_findings(tmp_path)
+    only_memory = review(ws, "my_db", rules=["memory/"])
+    assert only_memory.findings == []
+    selected = review(ws, "my_db", rules=["connection/swallowed-except", "source/pagination"])
+    assert {f.rule_id for f in selected.findings} == {
+        "connection/swallowed-except",
+        "source/pagination",
+    }
+    with pytest.raises(UsageError, match="no review rule matches"):
+        review(ws, "my_db", rules=["nope/"])
+
+
+def test_cli_lists_rules_and_filters(tmp_path):
+    ws = _with_findings(tmp_path)
+    listed = _connkit(ws, "review", "--list")
+    assert listed.returncode == 0 and len(listed.stdout.splitlines()) == len(RULES)
+    res = _connkit(ws, "review", "--name", "my_db", "--rule", "memory/,quality/syntax")
+    assert res.returncode == 0 and "0 blocker(s)" in res.stdout
