@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from connkit.errors import UsageError
-from connkit.register import ADDED, ALREADY, MISSING, REMOVED, register, unregister
+from connkit.register import ADDED, ALREADY, MISSING, REMOVED, SKIPPED, register, unregister
 from connkit.workspace import UI_ROOT
 from tests.om_workspace import SERVICES, git, git_init, snapshot
 
@@ -20,11 +20,7 @@ DASH = SERVICES / "dashboardService.json"
 
 def _diff_only_adds(root: Path) -> str:
     diff = git(root, "diff", "--unified=0")
-    changed = [
-        line
-        for line in diff.splitlines()
-        if line[:1] in "+-" and not line.startswith(("+++", "---"))
-    ]
+    changed = [line for line in diff.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))]
     assert changed and all(line.startswith("+") for line in changed), diff
     return diff
 
@@ -73,8 +69,7 @@ def test_register_database_connector_in_tsx_utils(make_workspace, ui):
         data["definitions"]["databaseConnection"]["properties"]["config"]["oneOf"]
     )
     assert (
-        "DatabaseServiceType.MyDb"
-        in (ws.root / UI_ROOT / "src/utils/DatabaseServiceUtils.tsx").read_text()
+        "DatabaseServiceType.MyDb" in (ws.root / UI_ROOT / "src/utils/DatabaseServiceUtils.tsx").read_text()
     )
     unregister(ws, "my_db")
     assert snapshot(ws.root) == before
@@ -94,8 +89,9 @@ def test_partial_registration_is_completed_and_check_lists_only_the_rest(make_wo
 def test_optional_targets_are_skipped_when_absent(make_workspace):
     ws = make_workspace(ui=None, i18n=False, setup=False)
     report = register(ws, "my_db")
-    assert len(report.lines) == 3
-    assert all("dashboardService.json" in d for _, d in report.lines)
+    added = [d for s, d in report.lines if s == ADDED]
+    assert len(added) == 3 and all("dashboardService.json" in d for d in added)
+    assert [s for s, _ in report.lines].count(SKIPPED) == 3
 
 
 def test_i18n_labels_only_where_the_release_uses_them(make_workspace):
@@ -103,7 +99,7 @@ def test_i18n_labels_only_where_the_release_uses_them(make_workspace):
     lang = ws.root / UI_ROOT / "src/locale/languages/en-us.json"
     lang.write_text('{\n  "label": {\n    "add": "Add"\n  }\n}\n')
     report = register(ws, "my_db")
-    assert not any("en-us.json" in d for _, d in report.lines)
+    assert [s for s, d in report.lines if "en-us.json" in d] == [SKIPPED]
 
 
 def test_service_type_override_and_ambiguity(make_workspace):
@@ -185,9 +181,7 @@ def _connkit(ws, *args):
     env = {**os.environ, "CONNKIT_WORKSPACE": str(ws.root)}
     src = str(Path(__file__).resolve().parents[1] / "src")
     env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
-    return subprocess.run(
-        [sys.executable, "-m", "connkit", *args], capture_output=True, text=True, env=env
-    )
+    return subprocess.run([sys.executable, "-m", "connkit", *args], capture_output=True, text=True, env=env)
 
 
 def test_cli_exit_codes(make_workspace):

@@ -23,12 +23,13 @@ from connkit.jsonedit import Document, JsonEditError
 from connkit.names import ConnectorNames, connector_names, is_valid_name
 from connkit.workspace import SERVICE_TYPES, Workspace
 
-ADDED, ALREADY, REMOVED, ABSENT, MISSING = (
+ADDED, ALREADY, REMOVED, ABSENT, MISSING, SKIPPED = (
     "added",
     "already registered",
     "removed",
     "not registered",
     "missing",
+    "not needed",
 )
 
 
@@ -50,9 +51,7 @@ class FileSet:
             try:
                 self._orig[path] = self._text[path] = raw.decode("utf-8")
             except UnicodeDecodeError:
-                raise UsageError(
-                    f"{self.ws.rel(path)} is not UTF-8 text; fix its encoding"
-                ) from None
+                raise UsageError(f"{self.ws.rel(path)} is not UTF-8 text; fix its encoding") from None
         return self._text[path]
 
     def set_text(self, path: Path, text: str) -> None:
@@ -118,8 +117,7 @@ class _ServiceSchemaEdit:
         node = doc.find("definitions", name) if name else None
         if node is None or node.get("enum") is None:
             raise UsageError(
-                f"{self.rel} has no {self.service_type}ServiceType enum; "
-                "is this the right service type?"
+                f"{self.rel} has no {self.service_type}ServiceType enum; is this the right service type?"
             )
         return name  # type: ignore[return-value]
 
@@ -187,9 +185,7 @@ class ServiceConnectionRef(_ServiceSchemaEdit):
         name = _definition_name(doc, "connection", "Connection", self.service_type)
         arr = doc.find("definitions", name, "properties", "config", "oneOf") if name else None
         if arr is None or arr.kind != "array":
-            raise UsageError(
-                f"{self.rel} has no connection config.oneOf list; is it a service schema?"
-            )
+            raise UsageError(f"{self.rel} has no connection config.oneOf list; is it a service schema?")
         return arr
 
     def _index(self, files: FileSet) -> int | None:
@@ -276,9 +272,7 @@ class I18nLabel:
         return self._labels(files).member(self.key) is not None
 
     def apply(self, files: FileSet) -> None:
-        files.json(self.path).insert_member(
-            self._labels(files), self.key, self.label, sorted_position=True
-        )
+        files.json(self.path).insert_member(self._labels(files), self.key, self.label, sorted_position=True)
         files.commit_json(self.path)
 
     def remove(self, files: FileSet) -> None:
@@ -304,20 +298,14 @@ class SetupExtra:
         try:
             tree = ast.parse(files.text(self.path))
         except SyntaxError as exc:
-            raise UsageError(
-                f"{self.rel}: invalid Python at line {exc.lineno}; fix it and rerun"
-            ) from None
+            raise UsageError(f"{self.rel}: invalid Python at line {exc.lineno}; fix it and rerun") from None
         for node in ast.walk(tree):
             target = value = None
             if isinstance(node, ast.AnnAssign):
                 target, value = node.target, node.value
             elif isinstance(node, ast.Assign) and len(node.targets) == 1:
                 target, value = node.targets[0], node.value
-            if (
-                isinstance(target, ast.Name)
-                and target.id == "plugins"
-                and isinstance(value, ast.Dict)
-            ):
+            if isinstance(target, ast.Name) and target.id == "plugins" and isinstance(value, ast.Dict):
                 return value
         raise UsageError(f"{self.rel} has no `plugins = {{...}}` dict")
 
@@ -342,9 +330,7 @@ class SetupExtra:
         anchor = before or keys[-1]
         indent = lines[anchor.lineno - 1][: anchor.col_offset]
         if indent.strip():
-            raise UsageError(
-                f"{self.rel}: `plugins` entries are not one per line; add the extra by hand"
-            )
+            raise UsageError(f"{self.rel}: `plugins` entries are not one per line; add the extra by hand")
         quote = lines[anchor.lineno - 1][anchor.col_offset]
         new_line = f"{indent}{quote}{self.extra}{quote}: set(),\n"
         if before is not None:
@@ -442,9 +428,7 @@ def find_connector(ws: Workspace, name: str, service_type: str | None = None) ->
     if not is_valid_name(name):
         raise UsageError(f"invalid connector name {name!r}: use snake_case like my_db")
     if service_type is not None and service_type not in SERVICE_TYPES:
-        raise UsageError(
-            f"unknown service type {service_type!r}: choose one of {', '.join(SERVICE_TYPES)}"
-        )
+        raise UsageError(f"unknown service type {service_type!r}: choose one of {', '.join(SERVICE_TYPES)}")
     names = connector_names(name)
     conn_root = ws.spec_schema_dir / "entity" / "services" / "connections"
     wanted = f"{names.module}Connection.json".lower()
@@ -483,8 +467,14 @@ def _schema_camel(path: Path, module: str) -> str | None:
         return None
 
 
-def registrations(ws: Workspace, conn: Connector, files: FileSet) -> list[Registration]:
-    """Every registration this workspace's release needs; malformed targets raise UsageError."""
+def registrations(
+    ws: Workspace, conn: Connector, files: FileSet, skipped: list[str] | None = None
+) -> list[Registration]:
+    """Every registration this workspace's release needs; malformed targets raise UsageError.
+
+    Targets this release does not have are named in ``skipped`` (when given).
+    """
+    skipped = skipped if skipped is not None else []
     st, n = conn.service_type, conn.names
     service = ws.service_schema(st)
     rel = ws.rel(service)
@@ -496,31 +486,33 @@ def registrations(ws: Workspace, conn: Connector, files: FileSet) -> list[Regist
     regs.append(enum_reg)
     if files.json(service).find("definitions", enum_def, "javaEnums") is not None:
         regs.append(ServiceJavaEnum(service, st, rel, n.camel))
-    regs.append(
-        ServiceConnectionRef(service, st, rel, f"./connections/{st}/{n.module}Connection.json")
-    )
+    regs.append(ServiceConnectionRef(service, st, rel, f"./connections/{st}/{n.module}Connection.json"))
     ui = ui_utils_file(ws, st)
     if ui is not None:
         src = files.text(ui).encode("utf-8")
         tsx = ui.suffix == ".tsx"
         enum = tsedit.service_enum_name(src, st, tsx)
         if enum is None:
-            raise UsageError(
-                f"{ws.rel(ui)} does not import the {st} service type enum; cannot register"
-            )
+            raise UsageError(f"{ws.rel(ui)} does not import the {st} service type enum; cannot register")
         entry = tsedit.SchemaEntry(enum=enum, member=n.camel, service_type=st, module=n.module)
         reg = UiSchemaEntry(ui, entry, ws.rel(ui))
         reg.is_present(files)  # validates the shape now, before anything is written
         regs.append(reg)
+    else:
+        skipped.append(f"UI utils: no {UI_PREFIX[st]}ServiceUtils.ts(x) under {ws.rel(ws.ui_dir)}")
     i18n = i18n_file(ws)
     enum_values = [v for v in enum_reg._array(files).value if v != n.camel]
     if uses_i18n_labels(files, i18n, enum_values):
         regs.append(I18nLabel(i18n, n.kebab, n.camel, ws.rel(i18n)))
+    else:
+        skipped.append(f"{ws.rel(i18n)}: this release does not label connectors there")
     setup = ws.ingestion_dir / "setup.py"
     if setup.is_file():
         extra = SetupExtra(setup, n.kebab, ws.rel(setup))
         extra._plugins(files)  # validates now
         regs.append(extra)
+    else:
+        skipped.append(f"{ws.rel(setup)}: not in this workspace, no plugin extras")
     return regs
 
 
@@ -540,9 +532,7 @@ class Report:
         return "\n".join(f"{status:>18}  {desc}" for status, desc in self.lines)
 
 
-def register(
-    ws: Workspace, name: str, service_type: str | None = None, check: bool = False
-) -> Report:
+def register(ws: Workspace, name: str, service_type: str | None = None, check: bool = False) -> Report:
     """Add every missing registration (or, with ``check``, only list them)."""
     conn = find_connector(ws, name, service_type)
     if conn.schema is None:
@@ -551,8 +541,9 @@ def register(
             "scaffold the connector before registering it"
         )
     files = FileSet(ws)
-    regs = registrations(ws, conn, files)
-    report = Report(conn)
+    skipped: list[str] = []
+    regs = registrations(ws, conn, files, skipped)
+    report = Report(conn, [(SKIPPED, note) for note in skipped])
     for reg in regs:
         if reg.is_present(files):
             report.lines.append((ALREADY, reg.describe()))
@@ -569,8 +560,9 @@ def unregister(ws: Workspace, name: str, service_type: str | None = None) -> Rep
     """Remove the registrations ``register`` adds; the connector's own files stay."""
     conn = find_connector(ws, name, service_type)
     files = FileSet(ws)
-    regs = registrations(ws, conn, files)
-    report = Report(conn)
+    skipped: list[str] = []
+    regs = registrations(ws, conn, files, skipped)
+    report = Report(conn, [(SKIPPED, note) for note in skipped])
     for reg in regs:
         if reg.is_present(files) or _partly_present(reg, files):
             reg.remove(files)
