@@ -21,9 +21,7 @@ def connection_schema(service_type: str, module: str, camel: str) -> dict:
         "title": f"{camel}Connection",
         "description": f"{camel} Connection Config",
         "type": "object",
-        "javaType": (
-            f"org.openmetadata.schema.services.connections.{service_type}.{camel}Connection"
-        ),
+        "javaType": (f"org.openmetadata.schema.services.connections.{service_type}.{camel}Connection"),
         "definitions": {
             f"{module}Type": {
                 "description": "Service type.",
@@ -75,15 +73,11 @@ def build_workspace(
 
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every file's bytes under ``root``, to prove a run changed nothing."""
-    return {
-        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
-    }
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def git(root: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", str(root), *args], check=True, capture_output=True, text=True
-    ).stdout
+    return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, text=True).stdout
 
 
 def git_init(root: Path) -> None:

@@ -50,9 +50,7 @@ def service_schemas(tmp_path_factory) -> dict[str, bytes]:
         return {
             Path(n).name: z.read(n)
             for n in z.namelist()
-            if n.startswith(PREFIX)
-            and n.count("/") == PREFIX.count("/")
-            and n.endswith("Service.json")
+            if n.startswith(PREFIX) and n.count("/") == PREFIX.count("/") and n.endswith("Service.json")
         }
 
 

@@ -52,14 +52,10 @@ def test_switch_import_goes_in_sorted_place_with_same_quotes():
     new = tsedit.add(src, _entry(src, "dashboard", False), False).decode()
     lines = new.splitlines()
     i = lines.index(
-        "import myDbConnection from "
-        "'../jsons/connectionSchemas/connections/dashboard/myDbConnection.json';"
+        "import myDbConnection from '../jsons/connectionSchemas/connections/dashboard/myDbConnection.json';"
     )
     assert "gammaConnection" in lines[i - 1] and "omegaConnection" in lines[i + 1]
-    assert (
-        "case DashboardServiceType.MyDb: {\n      schema = myDbConnection;\n\n      break;\n    }"
-        in new
-    )
+    assert "case DashboardServiceType.MyDb: {\n      schema = myDbConnection;\n\n      break;\n    }" in new
 
 
 def test_switch_case_goes_before_default():

@@ -323,9 +323,7 @@ class Document:
         members = obj.members
         if not members:
             base = _line_indent(self.text, obj.start)
-            body = (
-                json.dumps(key) + ": " + _render(value, multiline=True, unit=unit, base=base + unit)
-            )
+            body = json.dumps(key) + ": " + _render(value, multiline=True, unit=unit, base=base + unit)
             self._splice(obj.start + 1, obj.end - 1, "\n" + base + unit + body + "\n" + base)
             return
         ref = members[-1]

@@ -51,11 +51,7 @@ class SchemaEntry:
 
 @cache
 def _parser(tsx: bool) -> Parser:
-    lang = (
-        tree_sitter_typescript.language_tsx()
-        if tsx
-        else tree_sitter_typescript.language_typescript()
-    )
+    lang = tree_sitter_typescript.language_tsx() if tsx else tree_sitter_typescript.language_typescript()
     return Parser(Language(lang))
 
 
@@ -322,9 +318,7 @@ def _add_import(source: bytes, entry: SchemaEntry, tsx: bool) -> bytes:
     tree = parse(source, tsx)
     for node in _walk(tree.root_node):
         if node.type == "identifier" and _text(node) == entry.identifier:
-            raise TsEditError(
-                f"`{entry.identifier}` is already used in the file for something else"
-            )
+            raise TsEditError(f"`{entry.identifier}` is already used in the file for something else")
     imports = _schema_imports(tree, entry.service_type)
     if imports:
         template, frag, ident = imports[-1]
@@ -355,11 +349,7 @@ def _simple_case(case: Node) -> tuple[Node, Node] | None:
     if block is None:
         return None
     stmts = [c for c in block.named_children if c.type != "comment"]
-    if (
-        len(stmts) != 2
-        or stmts[0].type != "expression_statement"
-        or stmts[1].type != "break_statement"
-    ):
+    if len(stmts) != 2 or stmts[0].type != "expression_statement" or stmts[1].type != "break_statement":
         return None
     assign = stmts[0].named_children[0] if stmts[0].named_children else None
     if assign is None or assign.type != "assignment_expression":
@@ -386,10 +376,7 @@ def _add_case(source: bytes, entry: SchemaEntry, tsx: bool) -> bytes:
     else:
         ind = _indent_at(source, last.start_byte).decode()
         inner = ind + "  "
-        new = (
-            f"case {entry.enum}.{entry.member}: {{\n{inner}schema = {ident};\n\n"
-            f"{inner}break;\n{ind}}}"
-        )
+        new = f"case {entry.enum}.{entry.member}: {{\n{inner}schema = {ident};\n\n{inner}break;\n{ind}}}"
     prev = last.prev_sibling
     sep = source[prev.end_byte : last.start_byte] if prev is not None else b"\n"
     if b"\n" not in sep:

@@ -26,8 +26,7 @@ def register(c, name, service_type=None, check=False):
     print(report.render())
     if check and report.missing:
         raise Exit(
-            f"connkit: {len(report.missing)} registration(s) missing; "
-            f"run `connkit register --name {name}`",
+            f"connkit: {len(report.missing)} registration(s) missing; run `connkit register --name {name}`",
             code=1,
         )
     if not report.written:
