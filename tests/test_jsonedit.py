@@ -108,3 +108,15 @@ def test_detect_indent_and_dumps_like():
     assert dumps_like(json.loads(four), four) == four
     two_no_newline = json.dumps({"z": 1, "a": 2}, indent=2)
     assert dumps_like(json.loads(two_no_newline), two_no_newline) == two_no_newline
+
+
+def test_crlf_files_stay_crlf():
+    text = SAMPLE.replace("\n", "\r\n")
+    doc = Document(text)
+    doc.add_item(doc.find("objs"), {"name": "B"})
+    doc.insert_member(doc.find("obj"), "k2", {"x": 1}, sorted_position=True)
+    assert "\n" not in doc.text.replace("\r\n", "")
+    assert doc.value["objs"][0] == {"name": "B"} and doc.value["obj"]["k2"] == {"x": 1}
+    doc.remove_member(doc.find("obj"), "k2")
+    doc.remove_item(doc.find("objs"), 0)
+    assert doc.text == text

@@ -100,3 +100,13 @@ def test_identifier_clash_is_an_error():
     src = (UI / "switch/DashboardServiceUtils.ts").read_bytes() + b"\nconst myDbConnection = 1;\n"
     with pytest.raises(tsedit.TsEditError, match="already used"):
         tsedit.add(src, _entry(src, "dashboard", False), False)
+
+
+@pytest.mark.parametrize("rel,service_type,shape", CASES)
+def test_crlf_files_keep_crlf(rel, service_type, shape):
+    src = (UI / rel).read_bytes().replace(b"\n", b"\r\n")
+    tsx = rel.endswith(".tsx")
+    entry = _entry(src, service_type, tsx)
+    new = tsedit.add(src, entry, tsx)
+    assert b"\n" not in new.replace(b"\r\n", b"")
+    assert tsedit.remove(new, entry, tsx) == src

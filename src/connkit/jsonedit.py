@@ -227,13 +227,13 @@ def _line_indent(text: str, pos: int) -> str:
     return text[line_start:i]
 
 
-def _render(value: Any, *, multiline: bool, unit: str, base: str, kv_sep: str = ": ") -> str:
+def _render(value: Any, *, multiline: bool, unit: str, base: str, kv_sep: str = ": ", nl: str = "\n") -> str:
     if not multiline or not isinstance(value, (dict, list)) or not value:
         return json.dumps(value, ensure_ascii=False, separators=(", ", kv_sep))
     out = json.dumps(value, indent=unit, ensure_ascii=False)
     if kv_sep != ": ":
         out = out.replace('": ', '"' + kv_sep)  # only hits key separators: values are escaped
-    return out.replace("\n", "\n" + base)
+    return out.replace("\n", nl + base)
 
 
 class Document:
@@ -258,6 +258,11 @@ class Document:
                 node = node.get(step) if node.kind == "object" else None
         return node
 
+    @property
+    def newline(self) -> str:
+        """The file's line ending, so inserted lines match (CRLF files stay CRLF)."""
+        return "\r\n" if "\r\n" in self.text else "\n"
+
     def _splice(self, start: int, end: int, new: str) -> None:
         self.text = self.text[:start] + new + self.text[end:]
         self.root = parse(self.text)
@@ -272,19 +277,13 @@ class Document:
         """
         if array.kind != "array":
             raise JsonEditError("expected an array")
-        unit = detect_indent(self.text)
+        unit, nl = detect_indent(self.text), self.newline
         items = array.items
         if not items:
             if "\n" in self.text[array.start : array.end]:
                 base = _line_indent(self.text, array.start)
-                text = (
-                    "\n"
-                    + base
-                    + unit
-                    + _render(value, multiline=True, unit=unit, base=base + unit)
-                    + "\n"
-                    + base
-                )
+                rendered = _render(value, multiline=True, unit=unit, base=base + unit, nl=nl)
+                text = nl + base + unit + rendered + nl + base
             else:
                 text = _render(value, multiline=False, unit=unit, base="")
             self._splice(array.start + 1, array.end - 1, text)
@@ -293,7 +292,7 @@ class Document:
         before_last = self.text[items[-2].end if len(items) >= 2 else array.start + 1 : last.start]
         multiline = "\n" in self.text[last.start : last.end]
         base = _line_indent(self.text, last.start)
-        rendered = _render(value, multiline=multiline, unit=unit, base=base)
+        rendered = _render(value, multiline=multiline, unit=unit, base=base, nl=nl)
         if "\n" in before_last:
             sep = before_last if len(items) >= 2 else "," + before_last
             self._splice(last.start, last.start, rendered + sep)
@@ -319,12 +318,13 @@ class Document:
             raise JsonEditError("expected an object")
         if obj.member(key) is not None:
             raise JsonEditError(f"key {key!r} already present")
-        unit = detect_indent(self.text)
+        unit, nl = detect_indent(self.text), self.newline
         members = obj.members
         if not members:
             base = _line_indent(self.text, obj.start)
-            body = json.dumps(key) + ": " + _render(value, multiline=True, unit=unit, base=base + unit)
-            self._splice(obj.start + 1, obj.end - 1, "\n" + base + unit + body + "\n" + base)
+            rendered = _render(value, multiline=True, unit=unit, base=base + unit, nl=nl)
+            body = json.dumps(key, ensure_ascii=False) + ": " + rendered
+            self._splice(obj.start + 1, obj.end - 1, nl + base + unit + body + nl + base)
             return
         ref = members[-1]
         kv_sep = self.text[ref.key_end : ref.value.start]
@@ -333,7 +333,7 @@ class Document:
         body = (
             json.dumps(key, ensure_ascii=False)
             + kv_sep
-            + _render(value, multiline=multiline, unit=unit, base=base, kv_sep=kv_sep)
+            + _render(value, multiline=multiline, unit=unit, base=base, kv_sep=kv_sep, nl=nl)
         )
         if len(members) >= 2:
             sep = self.text[members[-2].end : members[-1].start]

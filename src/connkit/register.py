@@ -332,7 +332,8 @@ class SetupExtra:
         if indent.strip():
             raise UsageError(f"{self.rel}: `plugins` entries are not one per line; add the extra by hand")
         quote = lines[anchor.lineno - 1][anchor.col_offset]
-        new_line = f"{indent}{quote}{self.extra}{quote}: set(),\n"
+        nl = "\r\n" if "\r\n" in text else "\n"
+        new_line = f"{indent}{quote}{self.extra}{quote}: set(),{nl}"
         if before is not None:
             at = before.lineno - 1
         else:

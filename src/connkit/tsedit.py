@@ -307,7 +307,7 @@ def _add_loader_entry(source: bytes, entry: SchemaEntry, tsx: bool) -> bytes:
     prev = last.prev_sibling
     sep = source[prev.end_byte : last.start_byte] if prev is not None else b"\n"
     if b"\n" not in sep:
-        sep = b"\n" + _indent_at(source, last.start_byte)
+        sep = (b"\r\n" if b"\r\n" in source else b"\n") + _indent_at(source, last.start_byte)
     comma = last.next_sibling
     if comma is not None and comma.type == ",":
         return _splice(source, comma.end_byte, comma.end_byte, sep + new + b",")
@@ -316,6 +316,7 @@ def _add_loader_entry(source: bytes, entry: SchemaEntry, tsx: bool) -> bytes:
 
 def _add_import(source: bytes, entry: SchemaEntry, tsx: bool) -> bytes:
     tree = parse(source, tsx)
+    nl = b"\r\n" if b"\r\n" in source else b"\n"
     for node in _walk(tree.root_node):
         if node.type == "identifier" and _text(node) == entry.identifier:
             raise TsEditError(f"`{entry.identifier}` is already used in the file for something else")
@@ -330,9 +331,9 @@ def _add_import(source: bytes, entry: SchemaEntry, tsx: bool) -> bytes:
         for node, other, _ in imports:
             if _text(other).lower() > key:
                 start, _ = _line_bounds(source, node.start_byte, node.end_byte)
-                return _splice(source, start, start, new + b"\n")
+                return _splice(source, start, start, new + nl)
         _, end = _line_bounds(source, template.start_byte, template.end_byte)
-        return _splice(source, end, end, new + b"\n")
+        return _splice(source, end, end, new + nl)
     all_imports = [n for n in tree.root_node.children if n.type == "import_statement"]
     if not all_imports:
         raise TsEditError("no import statements to place the schema import after")
@@ -340,7 +341,7 @@ def _add_import(source: bytes, entry: SchemaEntry, tsx: bool) -> bytes:
     path = f"../jsons/connectionSchemas/connections/{entry.service_type}/{entry.file_name}"
     new = f"import {entry.identifier} from {quote}{path}{quote};".encode()
     _, end = _line_bounds(source, all_imports[-1].start_byte, all_imports[-1].end_byte)
-    return _splice(source, end, end, new + b"\n")
+    return _splice(source, end, end, new + nl)
 
 
 def _simple_case(case: Node) -> tuple[Node, Node] | None:
@@ -380,5 +381,5 @@ def _add_case(source: bytes, entry: SchemaEntry, tsx: bool) -> bytes:
     prev = last.prev_sibling
     sep = source[prev.end_byte : last.start_byte] if prev is not None else b"\n"
     if b"\n" not in sep:
-        sep = b"\n" + _indent_at(source, last.start_byte)
+        sep = (b"\r\n" if b"\r\n" in source else b"\n") + _indent_at(source, last.start_byte)
     return _splice(source, last.end_byte, last.end_byte, sep + new.encode("utf-8"))
