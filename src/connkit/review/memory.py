@@ -100,10 +100,11 @@ def large_object_cleanup(ctx: ReviewContext) -> Iterator[Hit]:
 
 def _cache_decorator(dec: ast.expr) -> str | None:
     target = dec.func if isinstance(dec, ast.Call) else dec
-    name = dotted(target).rsplit(".", 1)[-1]
-    if name == "cache":
+    full = dotted(target)
+    name = full.rsplit(".", 1)[-1]
+    if full in ("cache", "functools.cache"):  # not e.g. sqlalchemy's @reflection.cache
         return "@cache"
-    if name == "lru_cache" and isinstance(dec, ast.Call):
+    if name == "lru_cache" and full in ("lru_cache", "functools.lru_cache") and isinstance(dec, ast.Call):
         for kw in dec.keywords:
             if kw.arg == "maxsize" and isinstance(kw.value, ast.Constant) and kw.value.value is None:
                 return "@lru_cache(maxsize=None)"

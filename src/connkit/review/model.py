@@ -69,7 +69,8 @@ class Rule:
     check: Callable[[ReviewContext], Iterable[Hit]]
 
     def run(self, ctx: ReviewContext) -> list[Finding]:
-        return [
+        """The rule's findings, each reported once (nested loops may meet a node twice)."""
+        found = [
             Finding(
                 rule_id=self.id,
                 category=self.category,
@@ -81,6 +82,7 @@ class Rule:
             )
             for hit in self.check(ctx)
         ]
+        return list(dict.fromkeys(found))
 
 
 RULES: dict[str, Rule] = {}

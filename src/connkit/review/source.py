@@ -49,7 +49,9 @@ def base_class(ctx: ReviewContext) -> Iterator[Hit]:
         yield Hit(meta.rel, line, f"no class extends {' or '.join(sorted(wanted))}")
 
 
-HTTP_RECEIVER = re.compile(r"session|client|http|requests|api|conn|rest", re.IGNORECASE)
+HTTP_RECEIVER = re.compile(r"session|client|http|requests|api|rest", re.IGNORECASE)
+NOT_HTTP = ("dict", "environ", "kwargs", "params", "headers", "context", "config", "options")
+LIST_RETURN = re.compile(r"list|iterable|iterator|generator|sequence|set\b", re.IGNORECASE)
 HTTP_KEYWORDS = {"url", "params", "timeout", "headers", "json", "data", "auth", "verify"}
 
 
@@ -67,11 +69,11 @@ def _is_http_call(call: ast.Call) -> bool:
     """``session.get(url)`` yes, ``page.get("items")`` (a dict) no."""
     if not (isinstance(call.func, ast.Attribute) and call.func.attr in HTTP_VERBS):
         return False
-    receiver = dotted(call.func.value)
-    if receiver.endswith(("dict", "environ", "kwargs", "params", "headers")):
+    last = dotted(call.func.value).rsplit(".", 1)[-1].strip("_").lower()
+    if last.endswith(NOT_HTTP):
         return False
     return bool(
-        HTTP_RECEIVER.search(receiver)
+        HTTP_RECEIVER.search(last)
         or any(kw.arg in HTTP_KEYWORDS for kw in call.keywords)
         or (call.args and _urlish(call.args[0]))
     )
@@ -93,6 +95,8 @@ def pagination(ctx: ReviewContext) -> Iterator[Hit]:
         for fn in functions(f.tree):
             if not LIST_NAME.match(fn.name) or not _http_calls(fn):
                 continue
+            if fn.returns is not None and not LIST_RETURN.search(ast.unparse(fn.returns)):
+                continue  # returns one object (get_pipeline_details -> dict), not a list
             has_loop = any(isinstance(n, (ast.For, ast.While, ast.AsyncFor)) for n in ast.walk(fn))
             words = " ".join(names_in(fn))
             if not (has_loop and PAGINATION_WORDS.search(words)):
@@ -116,6 +120,35 @@ def _list_names(fn) -> set[str]:
     return out
 
 
+def _plain_names(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _nested_joins(node: ast.AST, outer: frozenset[str]) -> Iterator[ast.AST]:
+    """Inner loops that compare their item with an outer loop's item (``a.id == b.owner``)."""
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, (ast.For, ast.AsyncFor)):
+            inner = _plain_names(child.target)
+            if outer and any(
+                isinstance(cmp, ast.Compare)
+                and any(isinstance(op, ast.Eq) for op in cmp.ops)
+                and _joins(cmp, inner, outer)
+                for stmt in child.body
+                for cmp in ast.walk(stmt)
+            ):
+                yield child
+            yield from _nested_joins(child, outer | inner)
+        elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            yield from _nested_joins(child, frozenset())
+        else:
+            yield from _nested_joins(child, outer)
+
+
+def _joins(cmp: ast.Compare, inner: set[str], outer: frozenset[str]) -> bool:
+    sides = [_plain_names(x) for x in [cmp.left, *cmp.comparators]]
+    return any(a & inner and b & outer and not a & outer for a in sides for b in sides if a is not b)
+
+
 @rule(
     "source/lookup-in-loop",
     "source",
@@ -125,6 +158,8 @@ def _list_names(fn) -> set[str]:
 )
 def lookup_in_loop(ctx: ReviewContext) -> Iterator[Hit]:
     for f in ctx.sources:
+        for loop in _nested_joins(f.tree, frozenset()):
+            yield Hit(f.rel, loop.lineno, "nested loop matching items by equality: O(n*m) lookup")
         for fn in functions(f.tree):
             lists = _list_names(fn)
             seen: set[int] = set()
@@ -142,17 +177,6 @@ def lookup_in_loop(ctx: ReviewContext) -> Iterator[Hit]:
                                 node.lineno,
                                 "`in` on a list inside a loop is a linear search",
                             )
-                elif isinstance(node, (ast.For, ast.AsyncFor)) and depth >= 1:
-                    if (
-                        any(
-                            isinstance(n, ast.Compare) and any(isinstance(o, ast.Eq) for o in n.ops)
-                            for stmt in node.body
-                            for n in ast.walk(stmt)
-                        )
-                        and node.lineno not in seen
-                    ):
-                        seen.add(node.lineno)
-                        yield Hit(f.rel, node.lineno, "nested loop searching by equality: O(n*m) lookup")
                 elif (
                     isinstance(node, ast.Call)
                     and call_name(node) == "index"
