@@ -111,6 +111,7 @@ class CachedArtifact:
     filename: str  # the name the registry gave it
     sha256: str
     path: Path  # the blob in the cache
+    fresh: bool = False  # downloaded by this call (False: served from the cache)
 
 
 class DownloadCache:
@@ -147,7 +148,7 @@ class DownloadCache:
             os.replace(tmp, blob)
         entry = {"sha256": digest, "filename": file.name, "source": source, "fetched": time.time()}
         atomic_write_text(self._index_file(key), json.dumps(entry, indent=2) + "\n")
-        return CachedArtifact(key, file.name, digest, blob)
+        return CachedArtifact(key, file.name, digest, blob, fresh=True)
 
     def read_note(self, name: str) -> dict | None:
         try:

@@ -88,21 +88,14 @@ def create_workspace(
     dest = Path(dest).expanduser().absolute()
     _check_destination(dest)
     cache = cache or DownloadCache()
-    fetched: list[str] = []
-
-    def note(message: str) -> None:
-        if not message.startswith("cached"):
-            fetched.append(message)
-        progress(message)
-
-    release = artifacts.resolve_release(version, cache, note)
+    release = artifacts.resolve_release(version, cache, progress)
     progress(
         f"OpenMetadata {release.maven_version}: openmetadata-ingestion {release.pypi_version}, "
         f"openmetadata-spec {release.maven_version}"
         + (", openmetadata-service " + release.maven_version if release.service_jar else "")
     )
-    sdist = artifacts.fetch_sdist(release.pypi_version, cache, note)
-    spec = artifacts.fetch_jar(artifacts.SPEC_ARTIFACT, release.maven_version, cache, note)
+    sdist = artifacts.fetch_sdist(release.pypi_version, cache, progress)
+    spec = artifacts.fetch_jar(artifacts.SPEC_ARTIFACT, release.maven_version, cache, progress)
     if spec is None:
         raise ConnkitError(
             f"{artifacts.SPEC_ARTIFACT} {release.maven_version} could not be downloaded; "
@@ -111,7 +104,7 @@ def create_workspace(
     service = None
     if release.service_jar:
         service = artifacts.fetch_jar(
-            artifacts.SERVICE_ARTIFACT, release.maven_version, cache, note
+            artifacts.SERVICE_ARTIFACT, release.maven_version, cache, progress
         )
     artifacts.remember_release(release, cache)
 
@@ -155,9 +148,8 @@ def create_workspace(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return CreateResult(
-        dest, release, files, tests_origin, time.monotonic() - started, bool(fetched)
-    )
+    downloaded = any(a is not None and a.fresh for a in (sdist, spec, service))
+    return CreateResult(dest, release, files, tests_origin, time.monotonic() - started, downloaded)
 
 
 def _check_destination(dest: Path) -> None:
