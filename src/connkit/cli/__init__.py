@@ -1,8 +1,11 @@
-"""The task collection behind both ``invoke`` (tasks.py) and the ``connkit`` console script."""
+"""The one task collection behind both `invoke` (tasks.py) and the `connkit` program."""
 
 from invoke import Collection
 
-from connkit.cli import workspace
+from connkit.cli import engine, workspace
 
 namespace = Collection()
+namespace.add_task(engine.run)
+namespace.add_task(engine.graph)
+namespace.add_collection(engine.cache_collection)
 namespace.add_collection(workspace.ns, name="workspace")

@@ -1,0 +1,106 @@
+"""The flags every graph-running task shares, declared once.
+
+``@graph_task(help=...)`` adds ``--force --no-cache --dry-run --explain -j/--jobs --json
+--logs`` to a task and hands the body a ready ``GraphFlags``; the body calls
+``flags.run(targets, steps=...)``. One declaration serves every task, as nox declares its
+options once as data.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json as jsonlib
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from invoke import task
+from invoke.exceptions import Exit
+
+from connkit.cli._common import reports_errors
+from connkit.results import RunResult
+from connkit.steps import Step
+from connkit.workspace import Workspace, find_workspace
+
+COMMON_FLAGS: tuple[tuple[str, Any, str], ...] = (
+    ("force", False, "run every selected step even on a cache hit (results are still recorded)"),
+    ("no_cache", False, "neither read nor write the cache for this run"),
+    ("dry_run", False, "print the plan (each step, its key, hit or miss) and run nothing"),
+    ("explain", False, "for each step that will run, say exactly what changed since its record"),
+    ("jobs", 1, "run up to N independent steps at once"),
+    ("json", False, "print the run summary (as in .connkit/runs/last.json) as JSON on stdout"),
+    ("logs", "full", "full: replay logs of hits too; new: only steps that ran; errors; none"),
+)
+
+
+@dataclass
+class GraphFlags:
+    force: bool = False
+    no_cache: bool = False
+    dry_run: bool = False
+    explain: bool = False
+    jobs: int = 1
+    json: bool = False
+    logs: str = "full"
+
+    def run(
+        self,
+        targets: Sequence[str],
+        steps: Sequence[Step] | None = None,
+        ws: Workspace | None = None,
+    ) -> RunResult:
+        """Run ``targets`` over the workspace's steps; exit 1 if any step failed."""
+        from connkit.catalog import all_steps
+        from connkit.report import ConsoleReporter
+        from connkit.run import RunOptions, run_steps
+
+        if self.logs not in ("full", "new", "errors", "none"):
+            raise Exit("connkit: error: --logs takes full, new, errors or none", code=2)
+        ws = ws or find_workspace()
+        options = RunOptions(
+            force=self.force,
+            no_cache=self.no_cache,
+            dry_run=self.dry_run,
+            explain=self.explain,
+            jobs=int(self.jobs),
+        )
+        result = run_steps(
+            ws,
+            all_steps(ws) if steps is None else steps,
+            targets,
+            options,
+            reporter=ConsoleReporter(logs=self.logs),
+        )
+        if self.json:
+            sys.stdout.write(jsonlib.dumps(result.as_dict(), indent=2) + "\n")
+        if not result.ok:
+            raise Exit(code=1)
+        return result
+
+
+def graph_task(*args: Any, help: dict[str, str] | None = None, **task_kwargs: Any) -> Callable:
+    """Like ``invoke.task`` for a body that takes ``flags: GraphFlags`` as its last argument."""
+
+    def decorate(body: Callable) -> Any:
+        sig = inspect.signature(body)
+        own = [p for p in sig.parameters.values() if p.name != "flags"]
+        extra = [
+            inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default)
+            for name, default, _ in COMMON_FLAGS
+        ]
+
+        @functools.wraps(body)
+        def wrapper(c: Any, *a: Any, **kw: Any) -> Any:
+            common = {name: kw.pop(name, default) for name, default, _ in COMMON_FLAGS}
+            return body(c, *a, flags=GraphFlags(**common), **kw)
+
+        wrapper.__signature__ = sig.replace(parameters=own + extra)  # type: ignore[attr-defined]
+        merged_help = {name: text for name, _, text in COMMON_FLAGS}
+        merged_help.update(help or {})
+        return task(reports_errors(wrapper), help=merged_help, **task_kwargs)
+
+    if args and callable(args[0]):
+        return decorate(args[0])
+    return decorate

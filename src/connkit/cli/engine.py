@@ -1,0 +1,147 @@
+"""Tasks for the engine itself: run any target, show the graph, look after the cache."""
+
+from __future__ import annotations
+
+import json as jsonlib
+import re
+
+from invoke import Collection, task
+from invoke.exceptions import Exit
+
+from connkit.cli._common import reports_errors, split_list
+from connkit.cli._graph import GraphFlags, graph_task
+from connkit.errors import UsageError
+
+
+@graph_task(
+    help={"target": "step ids or dotted prefixes (e.g. generate), comma-separated; `all` for every step"},
+)
+def run(c, target, flags: GraphFlags = None):
+    """Run steps of the graph (and what they depend on), replaying cache hits.
+
+    TARGET names a step (generate.python) or every step under a prefix (generate);
+    `connkit run all` runs the whole graph. See the steps with `connkit graph`.
+    """
+    targets = split_list(target)
+    flags.run([] if targets == ["all"] else targets)
+
+
+@task(
+    help={
+        "target": "step id or dotted prefix to show (default: every step)",
+        "format": "mermaid, dot or json",
+    },
+)
+@reports_errors
+def graph(c, target="", format="mermaid"):
+    """Print the steps, their edges and whether each would hit the cache now."""
+    from connkit.catalog import all_steps
+    from connkit.graph import Graph, render
+    from connkit.run import RunOptions, run_steps
+    from connkit.workspace import find_workspace
+
+    ws = find_workspace()
+    steps = all_steps(ws)
+    graph_ = Graph.build(steps)
+    ids = graph_.closure(graph_.resolve(split_list(target)))
+    plan = run_steps(ws, steps, ids, RunOptions(dry_run=True))
+    state = {s.id: s.status for s in plan.steps}
+    print(render(graph_, ids, format, state))
+
+
+_SIZE = re.compile(r"^(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?$", re.I)
+_AGE = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhdw])$", re.I)
+
+
+def parse_size(text: str) -> int:
+    match = _SIZE.match(text.strip())
+    if not match:
+        raise UsageError(f"--max-size {text!r} is not a size; write e.g. 500M or 2G")
+    unit = (match.group(2) or "").lower().rstrip("b").rstrip("i")
+    factor = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}[unit]
+    return int(float(match.group(1)) * factor)
+
+
+def parse_age(text: str) -> float:
+    match = _AGE.match(text.strip())
+    if not match:
+        raise UsageError(f"--older-than {text!r} is not an age; write e.g. 12h, 7d or 2w")
+    factor = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[match.group(2).lower()]
+    return float(match.group(1)) * factor
+
+
+def _local_cache():
+    from connkit.cache import LocalCache
+    from connkit.run import CacheLayout
+    from connkit.workspace import find_workspace
+
+    layout = CacheLayout(find_workspace().cache_dir)
+    return layout, LocalCache(layout.store)
+
+
+@task(help={"json": "print the figures as JSON"})
+@reports_errors
+def stats(c, json=False):
+    """Count the cache's records and blobs and their size."""
+    _, cache = _local_cache()
+    figures = cache.stats()
+    if json:
+        print(jsonlib.dumps(figures.__dict__))
+    else:
+        print(
+            f"{figures.records} records, {figures.blobs} blobs, "
+            f"{figures.blob_bytes / 1e6:.1f} MB ({figures.orphan_blobs} unreferenced)"
+        )
+
+
+@task(help={"json": "print the report as JSON"})
+@reports_errors
+def verify(c, json=False):
+    """Re-hash every blob; drop corrupt ones and the records that need them."""
+    from connkit.report import ConsoleReporter
+    from connkit.run import acquire_lock
+
+    layout, cache = _local_cache()
+    lock = acquire_lock(layout, ConsoleReporter())
+    try:
+        report = cache.verify()
+    finally:
+        lock.release()
+    if json:
+        print(jsonlib.dumps(report.__dict__))
+    else:
+        print(
+            f"checked {report.checked} blobs: {len(report.corrupt)} corrupt, "
+            f"{len(report.invalidated)} records invalidated"
+        )
+    if report.corrupt:
+        raise Exit(code=1)
+
+
+@task(
+    help={
+        "max_size": "keep the most recently used records within this size (e.g. 2G)",
+        "older_than": "drop records unused for this long (e.g. 7d, 12h)",
+    }
+)
+@reports_errors
+def prune(c, max_size="", older_than=""):
+    """Shrink the cache: drop old or least recently used records and unreferenced blobs."""
+    from connkit.report import ConsoleReporter
+    from connkit.run import acquire_lock
+
+    if not max_size and not older_than:
+        raise UsageError("say what to prune: --max-size SIZE and/or --older-than AGE")
+    layout, cache = _local_cache()
+    lock = acquire_lock(layout, ConsoleReporter())
+    try:
+        freed = cache.prune(
+            max_bytes=parse_size(max_size) if max_size else None,
+            older_than_s=parse_age(older_than) if older_than else None,
+        )
+    finally:
+        lock.release()
+    print(f"freed {freed / 1e6:.1f} MB")
+
+
+cache_collection = Collection("cache", stats, verify, prune)

@@ -1,0 +1,48 @@
+"""What the cache stores per key: the action record and its output entries."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class OutputEntry:
+    """One file, symbolic link or directory a step produced, relative to the workspace."""
+
+    path: str
+    kind: str  # "file" | "link" | "dir"
+    digest: str | None = None
+    mode: int = 0o644
+    size: int = 0
+    target: str | None = None
+
+
+@dataclass
+class ActionRecord:
+    """Written only after a step succeeded and every output blob is stored."""
+
+    key: str
+    step: str
+    roots: list[str]
+    outputs: list[OutputEntry]
+    exit_code: int
+    log: str | None
+    seconds: float
+    created: float
+    ingredients: dict = field(default_factory=dict)
+
+    def blobs(self) -> set[str]:
+        found = {o.digest for o in self.outputs if o.kind == "file" and o.digest}
+        if self.log:
+            found.add(self.log)
+        return found
+
+    def to_json(self) -> bytes:
+        return json.dumps(asdict(self), sort_keys=True).encode()
+
+    @classmethod
+    def from_json(cls, data: bytes) -> ActionRecord:
+        raw = json.loads(data)
+        raw["outputs"] = [OutputEntry(**o) for o in raw["outputs"]]
+        return cls(**raw)
