@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from workspace_trees import write_spec
+
 from connkit.layout import (
     SHAPE_LOADER_MAP,
     SHAPE_SWITCH,
@@ -14,7 +16,6 @@ from connkit.layout import (
     spec_connectors,
     ui_shape,
 )
-from workspace_trees import write_spec
 
 UTILS = "openmetadata-ui/src/main/resources/ui/src/utils"
 
@@ -76,11 +77,20 @@ def test_detect_layout_of_a_checkout(tmp_path):
     assert layout.origin == "checkout"
     assert layout.release is None
     assert layout.service_types == (
-        "database", "dashboard", "pipeline", "messaging", "mlmodel", "storage", "search", "api",
+        "database",
+        "dashboard",
+        "pipeline",
+        "messaging",
+        "mlmodel",
+        "storage",
+        "search",
+        "api",
     )
     db = layout.services["database"]
     assert (db.extension, db.shape, db.path) == (
-        ".tsx", SHAPE_LOADER_MAP, f"{UTILS}/DatabaseServiceUtils.tsx",
+        ".tsx",
+        SHAPE_LOADER_MAP,
+        f"{UTILS}/DatabaseServiceUtils.tsx",
     )
     dash = layout.services["dashboard"]
     assert (dash.extension, dash.shape) == (".ts", SHAPE_SWITCH)
@@ -103,8 +113,14 @@ def test_i18n_labels_detected_from_en_us(tmp_path):
 
 def test_manifest_of_an_assembled_workspace_wins(tmp_path):
     (tmp_path / ".connkit-workspace.json").write_text(
-        json.dumps({"release": "1.4.0", "pypi_version": "1.4.0.1", "i18n_labels": True,
-                    "test_connections": "derived"})
+        json.dumps(
+            {
+                "release": "1.4.0",
+                "pypi_version": "1.4.0.1",
+                "i18n_labels": True,
+                "test_connections": "derived",
+            }
+        )
     )
     layout = detect_layout(tmp_path)
     assert (layout.origin, layout.release, layout.pypi_version) == ("assembled", "1.4.0", "1.4.0.1")
@@ -115,7 +131,9 @@ def test_manifest_of_an_assembled_workspace_wins(tmp_path):
 
 def test_setup_py_extras(tmp_path):
     setup = tmp_path / "setup.py"
-    setup.write_text("plugins: Dict[str, Set[str]] = {\n 'mysql': {'x'},\n}\nsetup(extras_require={**plugins})\n")
+    setup.write_text(
+        "plugins: Dict[str, Set[str]] = {\n 'mysql': {'x'},\n}\nsetup(extras_require={**plugins})\n"
+    )
     assert has_plugin_extras(setup)
     setup.write_text("setup(install_requires=['x'])\n")
     assert not has_plugin_extras(setup)

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 import tree_sitter_typescript as tst
 from tree_sitter import Language, Parser
+from workspace_trees import sdist, spec_jar, write_spec
 
 from connkit import artifacts
 from connkit.artifacts import DownloadCache, Release, maven_version_of
 from connkit.errors import UsageError
 from connkit.layout import SHAPE_LOADER_MAP, SHAPE_SWITCH, detect_layout
 from connkit.workspace_create import create_workspace, render_workspace_templates, template_context
-from workspace_trees import sdist, spec_jar, write_spec
 
 UI = "openmetadata-ui/src/main/resources/ui"
 
@@ -24,7 +24,9 @@ UI = "openmetadata-ui/src/main/resources/ui"
 def seeded_cache(tmp_path: Path, maven: str = "9.9.9", pypi: str = "9.9.9.0") -> DownloadCache:
     """A cache that already holds a (tiny) release, as after a first create."""
     cache = DownloadCache(tmp_path / "cache")
-    cache.put(f"pypi/{artifacts.PYPI_NAME}/{pypi}/sdist", sdist(tmp_path / f"ingestion-{pypi}.tar.gz"), source="t")
+    cache.put(
+        f"pypi/{artifacts.PYPI_NAME}/{pypi}/sdist", sdist(tmp_path / f"ingestion-{pypi}.tar.gz"), source="t"
+    )
     cache.put(
         f"maven/{artifacts.MAVEN_GROUP}/{artifacts.SPEC_ARTIFACT}/{maven}/jar",
         spec_jar(tmp_path / f"openmetadata-spec-{maven}.jar"),
@@ -145,7 +147,9 @@ def test_ui_templates_parse_and_are_detected(tmp_path, maven, shape):
 def test_cli_rejects_a_flag_as_dir(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "connkit", "workspace.create", "--help"],
-        capture_output=True, text=True, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).parents[1] / "src")},
     )
     assert proc.returncode == 2, proc.stderr

@@ -76,7 +76,9 @@ def test_test_connections_are_valid_definitions(default_ws):
         (ws.spec_schema_dir / "entity/services/connections/testConnectionDefinition.json").read_text()
     )
     validator = Draft7Validator(definition, registry=registry)
-    files = list((ws.root / "openmetadata-service/src/main/resources/json/data/testConnections").rglob("*.json"))
+    files = list(
+        (ws.root / "openmetadata-service/src/main/resources/json/data/testConnections").rglob("*.json")
+    )
     assert len(files) > 40
     for path in files:
         errors = list(validator.iter_errors(json.loads(path.read_text())))

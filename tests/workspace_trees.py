@@ -35,9 +35,7 @@ def spec_files(types=SERVICE_TYPES) -> dict[str, bytes]:
                     "$id": f"https://open-metadata.org/schema/{rel}",
                     "title": f"{enum}Connection",
                     "definitions": {f"{module}Type": {"type": "string", "enum": [enum]}},
-                    "properties": {
-                        "type": {"$ref": f"#/definitions/{module}Type", "default": enum}
-                    },
+                    "properties": {"type": {"$ref": f"#/definitions/{module}Type", "default": enum}},
                 }
             ).encode()
         service = {

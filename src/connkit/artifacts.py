@@ -67,8 +67,7 @@ def maven_version_of(pypi_version: str) -> str:
     """``2.0.6.0`` → ``2.0.6``; ``1.9.11.8.1`` → ``1.9.11``; ``2.0.6`` stays ``2.0.6``."""
     if not is_final(pypi_version):
         raise UsageError(
-            f"OpenMetadata version {pypi_version!r} is not a release number; "
-            "pass one like 1.4.0 or 1.4.0.1"
+            f"OpenMetadata version {pypi_version!r} is not a release number; pass one like 1.4.0 or 1.4.0.1"
         )
     return ".".join(pypi_version.split(".")[:3])
 
@@ -248,8 +247,13 @@ def fetch_sdist(version: str, cache: DownloadCache, progress: Progress = _quiet)
         proc = _run(
             _pip()
             + [
-                "download", "--no-deps", "--no-binary", ":all:",
-                "-d", tmp, f"{PYPI_NAME}=={version}",
+                "download",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                "-d",
+                tmp,
+                f"{PYPI_NAME}=={version}",
             ],
             what=f"downloading {PYPI_NAME} {version}",
         )
@@ -277,10 +281,7 @@ def fetch_jar(
         _mvn(cache) + ["dependency:get", f"-Dartifact={coordinate}", "-Dtransitive=false"],
         what=f"downloading {artifact} {version}",
     )
-    jar = (
-        cache.maven_repo / Path(*MAVEN_GROUP.split(".")) / artifact / version
-        / f"{artifact}-{version}.jar"
-    )
+    jar = cache.maven_repo / Path(*MAVEN_GROUP.split(".")) / artifact / version / f"{artifact}-{version}.jar"
     if proc.returncode != 0 or not jar.is_file():
         return None
     return cache.put(key, jar, source=f"maven:{coordinate}")
@@ -289,9 +290,7 @@ def fetch_jar(
 # --------------------------------------------------------------------------- resolution
 
 
-def resolve_release(
-    requested: str | None, cache: DownloadCache, progress: Progress = _quiet
-) -> Release:
+def resolve_release(requested: str | None, cache: DownloadCache, progress: Progress = _quiet) -> Release:
     """Which release to assemble: ``requested`` (PyPI or Maven form) or the newest usable one.
 
     The default is the newest release that has both the sdist and the spec jar. A fresh
@@ -339,8 +338,7 @@ def _resolve_requested(requested: str, cache: DownloadCache, progress: Progress)
         matching = [v for v in pypi if maven_version_of(v) == maven_version]
         if not matching:
             raise UsageError(
-                f"{PYPI_NAME} has no {maven_version}.x release on PyPI; pick one of "
-                f"{', '.join(pypi[:5])}"
+                f"{PYPI_NAME} has no {maven_version}.x release on PyPI; pick one of {', '.join(pypi[:5])}"
             )
         pypi_version = matching[0]
     spec = maven_versions(SPEC_ARTIFACT, cache)

@@ -146,9 +146,7 @@ def has_plugin_extras(setup_py: Path) -> bool:
         text = setup_py.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return False
-    return bool(re.search(r"^plugins\s*(?::[^=\n]+)?=\s*\{", text, re.M)) and (
-        "extras_require" in text
-    )
+    return bool(re.search(r"^plugins\s*(?::[^=\n]+)?=\s*\{", text, re.M)) and ("extras_require" in text)
 
 
 def kebab(name: str) -> str:

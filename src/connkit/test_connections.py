@@ -98,9 +98,11 @@ def derive(root: Path, connectors: dict[str, list[Connector]]) -> dict[Path, byt
     out: dict[Path, bytes] = {}
     for service_type, members in connectors.items():
         source_dir = root / SOURCE / service_type
-        packages = {
-            _squash(p.name): p for p in source_dir.iterdir() if (p / "connection.py").is_file()
-        } if source_dir.is_dir() else {}
+        packages = (
+            {_squash(p.name): p for p in source_dir.iterdir() if (p / "connection.py").is_file()}
+            if source_dir.is_dir()
+            else {}
+        )
         for connector in members:
             package = packages.get(_squash(connector.module)) or packages.get(_squash(connector.enum))
             if package is None:

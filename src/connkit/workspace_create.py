@@ -103,9 +103,7 @@ def create_workspace(
         )
     service = None
     if release.service_jar:
-        service = artifacts.fetch_jar(
-            artifacts.SERVICE_ARTIFACT, release.maven_version, cache, progress
-        )
+        service = artifacts.fetch_jar(artifacts.SERVICE_ARTIFACT, release.maven_version, cache, progress)
     artifacts.remember_release(release, cache)
 
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -246,8 +244,7 @@ def template_context(root: Path, release: Release) -> dict:
         elif service_type == "mlmodel":
             enum_type = "MlModelServiceType"
         services[service_type] = {
-            "file": UI_UTILS_STEMS[service_type]
-            + (".tsx" if service_type in TSX_UTILS else ".ts"),
+            "file": UI_UTILS_STEMS[service_type] + (".tsx" if service_type in TSX_UTILS else ".ts"),
             "enum_type": enum_type,
             "getter": UI_GETTERS[service_type],
             "connectors": [_connector_view(c, enum_type) for c in members],
@@ -314,9 +311,7 @@ def render_workspace_templates(root: Path, context: dict) -> list[PurePosixPath]
     written: dict[PurePosixPath, Path] = {}
     for source, target in workspace_templates():
         if target in written:
-            raise ConnkitError(
-                f"templates {written[target]} and {source} both write {target}; rename one"
-            )
+            raise ConnkitError(f"templates {written[target]} and {source} both write {target}; rename one")
         if source.name.endswith(".j2"):
             rel_name = source.relative_to(templates_dir() / "workspace").as_posix()
             text = env.get_template(rel_name).render(**context)
@@ -349,8 +344,7 @@ GIT_IDENTITY = {
 def git_init(root: Path, message: str) -> None:
     """Make ``root`` a git repository with everything not ignored in one commit."""
     env = {**os.environ, **GIT_IDENTITY}
-    base = ["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false",
-            "-c", "core.autocrlf=false"]
+    base = ["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", "-c", "core.autocrlf=false"]
     for argv in (
         base + ["init", "-q"],
         base + ["add", "-A"],

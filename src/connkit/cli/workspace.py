@@ -28,8 +28,7 @@ def create(c, dir, openmetadata_version=None, json_=False):
     """Assemble an OpenMetadata workspace (a git repository) from a release's published artifacts."""
     if str(dir).startswith("-"):
         raise UsageError(
-            f"{dir!r} looks like a flag, not a directory; for help run "
-            "`connkit --help workspace.create`"
+            f"{dir!r} looks like a flag, not a directory; for help run `connkit --help workspace.create`"
         )
     console = Console(stderr=True, highlight=False)
     with console.status("workspace.create") as status:
