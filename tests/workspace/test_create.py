@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 import tree_sitter_typescript as tst
 from tree_sitter import Language, Parser
-from workspace_trees import sdist, spec_jar, write_spec
 
 from connkit import artifacts
 from connkit.artifacts import DownloadCache, Release, maven_version_of
 from connkit.errors import UsageError
 from connkit.layout import SHAPE_LOADER_MAP, SHAPE_SWITCH, detect_layout
 from connkit.workspace_create import create_workspace, render_workspace_templates, template_context
+from tests.workspace.trees import sdist, spec_jar, write_spec
 
 UI = "openmetadata-ui/src/main/resources/ui"
 
@@ -150,7 +150,7 @@ def test_cli_rejects_a_flag_as_dir(tmp_path):
         capture_output=True,
         text=True,
         cwd=tmp_path,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).parents[1] / "src")},
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).parents[2] / "src")},
     )
     assert proc.returncode == 2, proc.stderr
     assert "looks like a flag" in proc.stderr

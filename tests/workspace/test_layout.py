@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-from workspace_trees import write_spec
-
 from connkit.layout import (
     SHAPE_LOADER_MAP,
     SHAPE_SWITCH,
@@ -16,6 +14,7 @@ from connkit.layout import (
     spec_connectors,
     ui_shape,
 )
+from tests.workspace.trees import write_spec
 
 UTILS = "openmetadata-ui/src/main/resources/ui/src/utils"
 
