@@ -64,12 +64,13 @@ def is_final(version: str) -> bool:
 
 
 def maven_version_of(pypi_version: str) -> str:
-    """``2.0.6.0`` → ``2.0.6``; ``1.9.11.8.1`` → ``1.9.11``; ``2.0.6`` stays ``2.0.6``."""
+    """``2.0.6.0`` → ``2.0.6``; ``1.9.11.8.1`` → ``1.9.11``; ``2.0.6`` stays; ``1.2`` → ``1.2.0``."""
     if not is_final(pypi_version):
         raise UsageError(
             f"OpenMetadata version {pypi_version!r} is not a release number; pass one like 1.4.0 or 1.4.0.1"
         )
-    return ".".join(pypi_version.split(".")[:3])
+    parts = pypi_version.split(".")[:3]
+    return ".".join(parts + ["0"] * (3 - len(parts)))
 
 
 @dataclass(frozen=True)
@@ -167,15 +168,13 @@ class DownloadCache:
 # --------------------------------------------------------------------------- clients
 
 
-def _run(argv: list[str], *, what: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def _run(argv: list[str], *, what: str, timeout: float = 900) -> subprocess.CompletedProcess:
     try:
-        return subprocess.run(
-            argv, cwd=cwd, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=900
-        )
+        return subprocess.run(argv, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=timeout)
     except FileNotFoundError as exc:
         raise ConnkitError(f"{what} needs `{argv[0]}` on PATH; install it and retry") from exc
     except subprocess.TimeoutExpired as exc:
-        raise ConnkitError(f"{what} timed out after 15 minutes; check the network") from exc
+        raise ConnkitError(f"{what} timed out after {timeout:.0f}s; check the network") from exc
 
 
 def _pip() -> list[str]:
@@ -201,9 +200,17 @@ def _last_line(text: str) -> str:
     return (errors or lines or ["(no output)"])[0][:300]
 
 
+#: Version listings are small: a registry that does not answer in this long is taken as offline.
+LISTING_TIMEOUT = 60
+
+
 def pypi_versions(name: str = PYPI_NAME) -> list[str]:
     """Final release versions of ``name`` on the package index pip is configured for, newest first."""
-    proc = _run(_pip() + ["index", "versions", name], what="listing PyPI versions")
+    proc = _run(
+        _pip() + ["index", "versions", "--retries", "1", "--timeout", "15", name],
+        what="listing PyPI versions",
+        timeout=LISTING_TIMEOUT,
+    )
     if proc.returncode != 0:
         raise ConnkitError(f"pip could not list {name} versions: {_last_line(proc.stderr)}")
     match = re.search(r"Available versions:\s*(.+)", proc.stdout)
@@ -223,6 +230,7 @@ def maven_versions(artifact: str, cache: DownloadCache, group: str = MAVEN_GROUP
         _mvn(cache)
         + ["-U", "dependency:get", f"-Dartifact={group}:{artifact}:RELEASE:pom", "-Dtransitive=false"],
         what="listing Maven versions",
+        timeout=LISTING_TIMEOUT,
     )
     folder = cache.maven_repo / Path(*group.split(".")) / artifact
     versions: set[str] = set()
@@ -328,24 +336,18 @@ def _resolve_requested(requested: str, cache: DownloadCache, progress: Progress)
         return known
     progress(f"looking up OpenMetadata {requested} on PyPI and Maven Central")
     pypi = pypi_versions()
-    if pypi_exact:
-        if pypi_exact not in pypi:
-            raise UsageError(
-                f"{PYPI_NAME} {pypi_exact} is not on PyPI here; newest is {pypi[0] if pypi else 'none'}"
-            )
-        pypi_version = pypi_exact
-    else:
-        matching = [v for v in pypi if maven_version_of(v) == maven_version]
-        if not matching:
-            raise UsageError(
-                f"{PYPI_NAME} has no {maven_version}.x release on PyPI; pick one of {', '.join(pypi[:5])}"
-            )
-        pypi_version = matching[0]
     spec = maven_versions(SPEC_ARTIFACT, cache)
+    usable = [v for v in spec if any(maven_version_of(p) == v for p in pypi)]
+    hint = f"releases with both artifacts here: {', '.join(usable) or 'none'}"
+    matching = [v for v in pypi if maven_version_of(v) == maven_version]
+    if pypi_exact and pypi_exact not in pypi:
+        raise UsageError(f"{PYPI_NAME} {pypi_exact} is not on PyPI here; {hint}")
+    if not matching:
+        raise UsageError(f"{PYPI_NAME} has no {maven_version}.x release on PyPI; {hint}")
+    pypi_version = pypi_exact or matching[0]
     if maven_version not in spec:
         raise UsageError(
-            f"Maven Central here serves {SPEC_ARTIFACT} {', '.join(spec) or 'in no version'}, "
-            f"not {maven_version}; pass --openmetadata-version with one of those"
+            f"Maven Central here serves no {SPEC_ARTIFACT} {maven_version} (the JSON schemas); {hint}"
         )
     service = maven_versions(SERVICE_ARTIFACT, cache)
     return Release(pypi_version, maven_version, maven_version in service)

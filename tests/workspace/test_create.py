@@ -50,6 +50,7 @@ def test_maven_version_of_pypi_versions():
     assert maven_version_of("2.0.6.0") == "2.0.6"
     assert maven_version_of("1.9.11.8.1") == "1.9.11"
     assert maven_version_of("1.4.0") == "1.4.0"
+    assert maven_version_of("1.2") == "1.2.0"
     with pytest.raises(UsageError):
         maven_version_of("latest")
 
