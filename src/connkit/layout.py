@@ -38,6 +38,10 @@ UI_UTILS_STEMS = {
 UI_UTILS_DIR = UI_ROOT / "src" / "utils"
 EN_US = UI_ROOT / "src" / "locale" / "languages" / "en-us.json"
 SETUP_PY = Path("ingestion/setup.py")
+FRAMEWORK = Path("ingestion/src/metadata")
+GENERATED_SAMPLE = Path(
+    "ingestion/src/metadata/generated/schema/entity/services/connections/connectionBasicType.py"
+)
 #: Written by ``workspace.create``: which release the workspace was assembled from.
 MANIFEST = Path(".connkit-workspace.json")
 
@@ -79,6 +83,9 @@ class WorkspaceLayout:
     en_us_json: str | None = None  # ws-relative path when present
     setup_py_extras: bool = False  # whether ingestion/setup.py has a plugins dict of extras
     test_connections: str = "missing"  # "published", "derived", "checkout" or "missing"
+    pydantic_major: int | None = None  # models the framework expects: 1 (≤1.4) or 2
+    service_spec: bool = False  # framework has metadata/utils/service_spec (ServiceSpec loader)
+    upstream_scaffold: bool = False  # framework ships metadata/cli/scaffold.py
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -109,6 +116,9 @@ def detect_layout(root: Path | str) -> WorkspaceLayout:
         setup_py_extras=has_plugin_extras(root / SETUP_PY),
         test_connections=manifest.get("test_connections")
         or ("checkout" if (root / "openmetadata-service").is_dir() else "missing"),
+        pydantic_major=pydantic_major(root),
+        service_spec=(root / FRAMEWORK / "utils" / "service_spec").is_dir(),
+        upstream_scaffold=(root / FRAMEWORK / "cli" / "scaffold.py").is_file(),
     )
 
 
@@ -147,6 +157,23 @@ def has_plugin_extras(setup_py: Path) -> bool:
     except OSError:
         return False
     return bool(re.search(r"^plugins\s*(?::[^=\n]+)?=\s*\{", text, re.M)) and ("extras_require" in text)
+
+
+def pydantic_major(root: Path) -> int | None:
+    """Pydantic major version the ingestion framework pins (setup.py), else seen in its models."""
+    try:
+        text = (root / SETUP_PY).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        text = ""
+    match = re.search(r"[\"']pydantic\s*(?:~=|==|>=|<)\s*(\d+)", text)
+    if match:
+        return int(match.group(1))
+    sample = root / GENERATED_SAMPLE
+    try:
+        model = sample.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return 2 if "ConfigDict" in model or "RootModel" in model else 1
 
 
 def kebab(name: str) -> str:
@@ -238,6 +265,9 @@ def describe(layout: WorkspaceLayout) -> str:
         f"i18n labels    {'needed (en-us.json label per connector)' if layout.i18n_labels else 'not needed'}",
         f"setup.py extras {'yes' if layout.setup_py_extras else 'no'}",
         f"test conns     {layout.test_connections}",
+        f"framework      pydantic v{layout.pydantic_major or '?'}, "
+        f"ServiceSpec {'yes' if layout.service_spec else 'no'}, "
+        f"upstream scaffold {'yes' if layout.upstream_scaffold else 'no'}",
         "UI utils:",
     ]
     for service_type, ui in layout.services.items():

@@ -152,3 +152,24 @@ def test_kebab_matches_upstream_label_keys():
     assert kebab("Mssql") == "mssql"
     assert kebab("AzureSQL") == "azure-sql"
     assert kebab("ADLS") == "adls"
+
+
+def test_framework_capabilities(tmp_path):
+    from connkit.layout import pydantic_major
+
+    ingestion = tmp_path / "ingestion"
+    (ingestion / "src/metadata/utils/service_spec").mkdir(parents=True)
+    (ingestion / "src/metadata/cli").mkdir(parents=True)
+    (ingestion / "src/metadata/cli/scaffold.py").write_text("")
+    (ingestion / "setup.py").write_text('VERSIONS = {"pydantic": "pydantic>=2.12.5,<3"}\n')
+    layout = detect_layout(tmp_path)
+    assert (layout.pydantic_major, layout.service_spec, layout.upstream_scaffold) == (2, True, True)
+    (ingestion / "setup.py").write_text('VERSIONS = {"pydantic": "pydantic~=1.10"}\n')
+    assert pydantic_major(tmp_path) == 1
+    (ingestion / "setup.py").unlink()
+    assert pydantic_major(tmp_path) is None
+    model = ingestion / "src/metadata/generated/schema/entity/services/connections/connectionBasicType.py"
+    model.parent.mkdir(parents=True)
+    model.write_text("from pydantic import ConfigDict, RootModel\n")
+    assert pydantic_major(tmp_path) == 2
+    assert detect_layout(tmp_path / "nowhere").upstream_scaffold is False
