@@ -156,3 +156,54 @@ def test_cli_rejects_a_flag_as_dir(tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert "looks like a flag" in proc.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_create_json_and_info(tmp_path):
+    seeded_cache(tmp_path)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "PYTHONPATH": str(Path(__file__).parents[2] / "src"),
+        "CONNKIT_DOWNLOAD_CACHE": str(tmp_path / "cache"),
+        "PIP_NO_INDEX": "1",  # any registry lookup would fail
+    }
+    created = subprocess.run(
+        [sys.executable, "-m", "connkit", "workspace.create", str(tmp_path / "ws"), "-o", "9.9.9", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert created.returncode == 0, created.stderr
+    summary = json.loads(created.stdout)
+    assert summary["release"]["maven_version"] == "9.9.9"
+    assert summary["downloaded"] is False
+    info = subprocess.run(
+        [sys.executable, "-m", "connkit", "workspace.info", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path / "ws" / "ingestion",
+    )
+    assert info.returncode == 0, info.stderr
+    layout = json.loads(info.stdout)
+    assert layout["release"] == "9.9.9"
+    assert layout["services"]["dashboard"]["shape"] == "loader-map"
+    text = subprocess.run(
+        [sys.executable, "-m", "connkit", "workspace.info"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path / "ws",
+    )
+    assert "release        9.9.9" in text.stdout
+    assert "DashboardServiceUtils.ts" in text.stdout
+    again = subprocess.run(
+        [sys.executable, "-m", "connkit", "workspace.create", str(tmp_path / "ws"), "-o", "9.9.9"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert again.returncode == 2
+    assert "not empty" in again.stderr
