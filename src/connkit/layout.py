@@ -257,15 +257,15 @@ def _read_json(path: Path) -> dict | None:
 def describe(layout: WorkspaceLayout) -> str:
     """The text ``connkit workspace.info`` prints."""
     lines = [
-        f"workspace      {layout.root}",
-        f"origin         {layout.origin}",
-        f"release        {layout.release or 'unknown'}"
+        f"workspace       {layout.root}",
+        f"origin          {layout.origin}",
+        f"release         {layout.release or 'unknown'}"
         + (f" (openmetadata-ingestion {layout.pypi_version})" if layout.pypi_version else ""),
-        f"service types  {', '.join(layout.service_types) or 'none found'}",
-        f"i18n labels    {'needed (en-us.json label per connector)' if layout.i18n_labels else 'not needed'}",
+        f"service types   {', '.join(layout.service_types) or 'none found'}",
+        f"i18n labels     {'needed (en-us.json label per connector)' if layout.i18n_labels else 'not needed'}",
         f"setup.py extras {'yes' if layout.setup_py_extras else 'no'}",
-        f"test conns     {layout.test_connections}",
-        f"framework      pydantic v{layout.pydantic_major or '?'}, "
+        f"test conns      {layout.test_connections}",
+        f"framework       pydantic v{layout.pydantic_major or '?'}, "
         f"ServiceSpec {'yes' if layout.service_spec else 'no'}, "
         f"upstream scaffold {'yes' if layout.upstream_scaffold else 'no'}",
         "UI utils:",

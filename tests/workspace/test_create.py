@@ -196,7 +196,7 @@ def test_cli_create_json_and_info(tmp_path):
         env=env,
         cwd=tmp_path / "ws",
     )
-    assert "release        9.9.9" in text.stdout
+    assert "release         9.9.9" in text.stdout
     assert "DashboardServiceUtils.ts" in text.stdout
     again = subprocess.run(
         [sys.executable, "-m", "connkit", "workspace.create", str(tmp_path / "ws"), "-o", "9.9.9"],
