@@ -328,6 +328,42 @@ def _known(cache: DownloadCache, maven_version: str) -> Release | None:
     return Release(**note) if note else None
 
 
+#: Newest PyPI releases whose Maven artifacts are probed directly when the listing lacks them.
+PROBE_NEWEST = 3
+
+
+def maven_has(artifact: str, version: str, cache: DownloadCache, group: str = MAVEN_GROUP) -> bool:
+    """Whether Maven serves ``group:artifact:version`` (its POM), asked directly.
+
+    A ``maven-metadata.xml`` can lag behind what a repository serves, so the newest
+    candidates are checked one by one rather than trusted to the listing.
+    """
+    proc = _run(
+        _mvn(cache)
+        + ["-U", "dependency:get", f"-Dartifact={group}:{artifact}:{version}:pom", "-Dtransitive=false"],
+        what=f"looking up {artifact} {version}",
+        timeout=LISTING_TIMEOUT,
+    )
+    return proc.returncode == 0
+
+
+def _served(artifact: str, candidates: list[str], cache: DownloadCache) -> set[str]:
+    """Which of ``candidates`` Maven serves: the listing, plus direct probes of the newest."""
+    listed = set(maven_versions(artifact, cache))
+    newest_listed = max(listed, key=version_key, default="0")
+    probe = [v for v in candidates if v not in listed and version_key(v) > version_key(newest_listed)]
+    return listed | {v for v in probe[:PROBE_NEWEST] if maven_has(artifact, v, cache)}
+
+
+def _maven_candidates(pypi: list[str]) -> list[str]:
+    seen: list[str] = []
+    for version in pypi:
+        maven = maven_version_of(version)
+        if maven not in seen:
+            seen.append(maven)
+    return seen
+
+
 def _resolve_requested(requested: str, cache: DownloadCache, progress: Progress) -> Release:
     maven_version = maven_version_of(requested)
     pypi_exact = requested if requested.count(".") >= 3 else None
@@ -336,8 +372,10 @@ def _resolve_requested(requested: str, cache: DownloadCache, progress: Progress)
         return known
     progress(f"looking up OpenMetadata {requested} on PyPI and Maven Central")
     pypi = pypi_versions()
-    spec = maven_versions(SPEC_ARTIFACT, cache)
-    usable = [v for v in spec if any(maven_version_of(p) == v for p in pypi)]
+    spec = set(maven_versions(SPEC_ARTIFACT, cache))
+    if maven_version not in spec and maven_has(SPEC_ARTIFACT, maven_version, cache):
+        spec.add(maven_version)
+    usable = [v for v in _maven_candidates(pypi) if v in spec]
     hint = f"releases with both artifacts here: {', '.join(usable) or 'none'}"
     matching = [v for v in pypi if maven_version_of(v) == maven_version]
     if pypi_exact and pypi_exact not in pypi:
@@ -349,22 +387,23 @@ def _resolve_requested(requested: str, cache: DownloadCache, progress: Progress)
         raise UsageError(
             f"Maven Central here serves no {SPEC_ARTIFACT} {maven_version} (the JSON schemas); {hint}"
         )
-    service = maven_versions(SERVICE_ARTIFACT, cache)
-    return Release(pypi_version, maven_version, maven_version in service)
+    service = maven_version in _served(SERVICE_ARTIFACT, [maven_version], cache)
+    return Release(pypi_version, maven_version, service)
 
 
 def _resolve_default(cache: DownloadCache, progress: Progress) -> Release:
     progress("finding the newest release with both a PyPI sdist and Maven jars")
     pypi = pypi_versions()
-    spec = maven_versions(SPEC_ARTIFACT, cache)
-    service = set(maven_versions(SERVICE_ARTIFACT, cache))
-    for maven_version in spec:
-        matching = [v for v in pypi if maven_version_of(v) == maven_version]
-        if matching:
-            return Release(matching[0], maven_version, maven_version in service)
+    candidates = _maven_candidates(pypi)
+    spec = _served(SPEC_ARTIFACT, candidates, cache)
+    for maven_version in candidates:
+        if maven_version in spec:
+            matching = [v for v in pypi if maven_version_of(v) == maven_version]
+            service = maven_version in _served(SERVICE_ARTIFACT, [maven_version], cache)
+            return Release(matching[0], maven_version, service)
     raise ConnkitError(
         f"no OpenMetadata release has both a {PYPI_NAME} sdist and an {SPEC_ARTIFACT} jar "
-        f"(Maven serves {', '.join(spec) or 'none'}); check the registries"
+        f"(Maven serves {', '.join(sorted(spec, key=version_key)) or 'none'}); check the registries"
     )
 
 

@@ -207,3 +207,56 @@ def test_cli_create_json_and_info(tmp_path):
     )
     assert again.returncode == 2
     assert "not empty" in again.stderr
+
+
+class FakeRegistries:
+    """PyPI and Maven answers for resolution tests; records which Maven versions were probed."""
+
+    def __init__(self, monkeypatch, pypi, listed, served):
+        self.probed: list[tuple[str, str]] = []
+        monkeypatch.setattr(artifacts, "pypi_versions", lambda name=artifacts.PYPI_NAME: pypi)
+        monkeypatch.setattr(artifacts, "maven_versions", lambda a, cache, group=None: listed.get(a, []))
+
+        def has(artifact, version, cache, group=None):
+            self.probed.append((artifact, version))
+            return version in served.get(artifact, ())
+
+        monkeypatch.setattr(artifacts, "maven_has", has)
+
+
+PYPI = ["2.0.7.0", "2.0.6.0", "2.0.5.1", "2.0.5.0", "1.4.0.1", "1.4.0.0", "1.2.0.1"]
+
+
+def test_default_is_the_newest_release_with_a_spec_jar(tmp_path, monkeypatch):
+    fake = FakeRegistries(
+        monkeypatch, PYPI, {"openmetadata-spec": ["1.4.0", "1.2.0"]}, {"openmetadata-spec": {"2.0.5"}}
+    )
+    release = artifacts.resolve_release(None, DownloadCache(tmp_path))
+    assert release == Release("2.0.5.1", "2.0.5", False)
+    # the listing lags: the three newest unlisted releases were asked for directly
+    assert fake.probed[:3] == [("openmetadata-spec", v) for v in ("2.0.7", "2.0.6", "2.0.5")]
+    # and the answer is remembered for the next create
+    assert artifacts.resolve_release(None, DownloadCache(tmp_path)) == release
+
+
+def test_default_falls_back_to_the_listing(tmp_path, monkeypatch):
+    FakeRegistries(monkeypatch, PYPI, {"openmetadata-spec": ["1.4.0", "1.2.0"]}, {})
+    assert artifacts.resolve_release(None, DownloadCache(tmp_path)) == Release("1.4.0.1", "1.4.0", False)
+
+
+def test_requested_versions_map_between_pypi_and_maven(tmp_path, monkeypatch):
+    FakeRegistries(
+        monkeypatch,
+        PYPI,
+        {"openmetadata-spec": ["1.4.0"], "openmetadata-service": ["1.4.0"]},
+        {},
+    )
+    cache = DownloadCache(tmp_path)
+    assert artifacts.resolve_release("1.4.0", cache) == Release("1.4.0.1", "1.4.0", True)
+    assert artifacts.resolve_release("1.4.0.0", cache) == Release("1.4.0.0", "1.4.0", True)
+    with pytest.raises(
+        UsageError, match="no openmetadata-spec 2.0.7.*releases with both artifacts here: 1.4.0"
+    ):
+        artifacts.resolve_release("2.0.7.0", cache)
+    with pytest.raises(UsageError, match="no 3.1.0.x release"):
+        artifacts.resolve_release("3.1", cache)
