@@ -201,3 +201,10 @@ def test_cli_exit_codes(make_workspace):
     bad = _connkit(ws, "register", "--name", "my_db")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
     assert bad.stderr.startswith("connkit: error: openmetadata-spec/")
+
+
+def test_workspace_manifest_decides_i18n_labels(make_workspace):
+    ws = make_workspace()
+    (ws.root / ".connkit-workspace.json").write_text('{"release": "1.4.0", "i18n_labels": false}')
+    report = register(ws, "my_db")
+    assert [s for s, d in report.lines if "en-us.json" in d] == [SKIPPED]

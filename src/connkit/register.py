@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from connkit import tsedit
+from connkit import layout, tsedit
 from connkit.errors import UsageError
 from connkit.fsutil import apply_all_or_nothing
 from connkit.jsonedit import Document, JsonEditError
@@ -371,59 +371,6 @@ class Connector:
     schema: Path | None
 
 
-UI_PREFIX = {
-    "database": "Database",
-    "dashboard": "Dashboard",
-    "pipeline": "Pipeline",
-    "messaging": "Messaging",
-    "mlmodel": "Mlmodel",
-    "storage": "Storage",
-    "search": "Search",
-    "api": "API",
-}
-
-
-def ui_utils_file(ws: Workspace, service_type: str) -> Path | None:
-    """The UI utils file for a service type, ``.ts`` or ``.tsx``, matched case-insensitively.
-
-    Kept small and local so the workspace layout module can replace it.
-    """
-    utils = ws.ui_dir / "src" / "utils"
-    if not utils.is_dir():
-        return None
-    wanted = {f"{UI_PREFIX[service_type]}ServiceUtils{ext}".lower() for ext in (".ts", ".tsx")}
-    for p in sorted(utils.iterdir()):
-        if p.name.lower() in wanted and p.is_file():
-            return p
-    return None
-
-
-def i18n_file(ws: Workspace) -> Path:
-    return ws.ui_dir / "src" / "locale" / "languages" / "en-us.json"
-
-
-def _kebab(camel: str) -> str:
-    s = re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", camel)
-    s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1-\2", s)
-    return s.lower()
-
-
-def uses_i18n_labels(files: FileSet, path: Path, enum_values: list[str]) -> bool:
-    """Whether this release labels connectors in ``en-us.json`` (most existing ones have a key).
-
-    Newer releases derive display names from the generated enum and need no label.
-    """
-    others = [v for v in enum_values if isinstance(v, str)]
-    if len(others) < 2 or not path.is_file():
-        return False
-    labels = files.json(path).find("label")
-    if labels is None or labels.kind != "object":
-        return False
-    keys = {m.key for m in labels.members}
-    hits = sum(1 for v in others if _kebab(v) in keys)
-    return hits * 2 >= len(others)
-
-
 def find_connector(ws: Workspace, name: str, service_type: str | None = None) -> Connector:
     """Names and service type of a scaffolded connector, from its connection schema."""
     if not is_valid_name(name):
@@ -488,7 +435,9 @@ def registrations(
     if files.json(service).find("definitions", enum_def, "javaEnums") is not None:
         regs.append(ServiceJavaEnum(service, st, rel, n.camel))
     regs.append(ServiceConnectionRef(service, st, rel, f"./connections/{st}/{n.module}Connection.json"))
-    ui = ui_utils_file(ws, st)
+    found = layout.detect_layout(ws.root)
+    ui_info = found.services.get(st)
+    ui = ws.root / ui_info.path if ui_info is not None and ui_info.path else None
     if ui is not None:
         src = files.text(ui).encode("utf-8")
         tsx = ui.suffix == ".tsx"
@@ -500,20 +449,20 @@ def registrations(
         reg.is_present(files)  # validates the shape now, before anything is written
         regs.append(reg)
     else:
-        skipped.append(f"UI utils: no {UI_PREFIX[st]}ServiceUtils.ts(x) under {ws.rel(ws.ui_dir)}")
-    i18n = i18n_file(ws)
-    enum_values = [v for v in enum_reg._array(files).value if v != n.camel]
-    if uses_i18n_labels(files, i18n, enum_values):
-        regs.append(I18nLabel(i18n, n.kebab, n.camel, ws.rel(i18n)))
+        stem = layout.UI_UTILS_STEMS[st]
+        skipped.append(f"UI utils: no {stem}.ts(x) under {ws.rel(ws.root / layout.UI_UTILS_DIR)}")
+    i18n = ws.root / layout.EN_US
+    if found.i18n_labels and i18n.is_file():
+        regs.append(I18nLabel(i18n, layout.kebab(n.camel), n.camel, ws.rel(i18n)))
     else:
         skipped.append(f"{ws.rel(i18n)}: this release does not label connectors there")
-    setup = ws.ingestion_dir / "setup.py"
-    if setup.is_file():
-        extra = SetupExtra(setup, n.kebab, ws.rel(setup))
+    setup = ws.root / layout.SETUP_PY
+    if found.setup_py_extras:
+        extra = SetupExtra(setup, layout.kebab(n.camel), ws.rel(setup))
         extra._plugins(files)  # validates now
         regs.append(extra)
     else:
-        skipped.append(f"{ws.rel(setup)}: not in this workspace, no plugin extras")
+        skipped.append(f"{ws.rel(setup)}: no `plugins` extras in this workspace")
     return regs
 
 
