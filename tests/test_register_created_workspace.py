@@ -2,7 +2,7 @@
 
 One connector per service type of the release gets a scaffold-shaped connection schema, then:
 register adds only characters (git's character diff removes nothing), a second register and
-``--check`` change nothing, review finds no BLOCKER in the registration, and unregister gives
+``--check`` change nothing, review's registration rule is satisfied, and unregister gives
 back the committed tree byte for byte.
 """
 
@@ -15,6 +15,7 @@ import pytest
 
 from connkit.layout import detect_layout
 from connkit.register import ADDED, ALREADY, register, unregister
+from connkit.review import review
 from connkit.workspace import Workspace
 from connkit.workspace_create import create_workspace
 from tests.om_workspace import connection_schema, git, snapshot
@@ -62,6 +63,7 @@ def test_register_every_service_type_then_unregister(created):
     for name in names.values():
         assert {s for s, _ in register(ws, name).lines} <= {ALREADY, "not needed"}
         assert register(ws, name, check=True).missing == []
+        assert review(ws, name, rules=["schema/registered"]).findings == []
     assert snapshot(ws.root) == after
 
     for name in names.values():
