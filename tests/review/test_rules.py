@@ -147,6 +147,10 @@ POSITIVE: dict[str, list[Callable[[Path], None]]] = {
     ],
     "memory/unbounded-read": [
         module("def f(blob: object) -> bytes:\n    return blob.download_as_string()\n"),
+        module(
+            'def f(fh: object) -> bytes:\n    """Reads everything, whatever the size."""\n'
+            "    return fh.readall()\n"
+        ),
         module("def f(path: str) -> str:\n    with open(path) as fh:\n        return fh.read()\n"),
     ],
     "memory/fetchall": [

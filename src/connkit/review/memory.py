@@ -8,11 +8,24 @@ from collections.abc import Iterator
 
 from connkit.review.context import ReviewContext
 from connkit.review.model import Hit, Severity, rule
-from connkit.review.pyast import call_name, dotted, functions, names_in, walk_no_nested
+from connkit.review.pyast import call_name, dotted, functions, walk_no_nested
 
 UNBOUNDED_READS = {"read", "readall", "download_as_string", "download_as_bytes", "download_as_text"}
 SIZE_WORDS = re.compile(r"size|content_length|contentlength|length|max_bytes|limit|st_size", re.I)
 LARGE_LOADS = UNBOUNDED_READS | {"fetchall", "read_csv", "read_parquet", "read_json", "read_excel"}
+
+
+def _identifiers(node: ast.AST) -> set[str]:
+    """Names, attributes and keyword names: code that checks a size, not text that mentions one."""
+    out = set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name):
+            out.add(n.id)
+        elif isinstance(n, ast.Attribute):
+            out.add(n.attr)
+        elif isinstance(n, ast.keyword) and n.arg:
+            out.add(n.arg)
+    return out
 
 
 @rule(
@@ -25,7 +38,7 @@ LARGE_LOADS = UNBOUNDED_READS | {"fetchall", "read_csv", "read_parquet", "read_j
 def unbounded_read(ctx: ReviewContext) -> Iterator[Hit]:
     for f in ctx.sources:
         for fn in functions(f.tree):
-            checked = any(SIZE_WORDS.search(w) for w in names_in(fn))
+            checked = any(SIZE_WORDS.search(w) for w in _identifiers(fn))
             for node in walk_no_nested(fn):
                 if (
                     isinstance(node, ast.Call)

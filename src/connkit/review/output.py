@@ -93,7 +93,6 @@ def to_sarif(result: ReviewResult) -> dict:
                     "driver": {
                         "name": "connkit-review",
                         "version": __version__,
-                        "informationUri": "https://github.com/open-metadata/OpenMetadata",
                         "rules": rules,
                     }
                 },
