@@ -262,7 +262,8 @@ def describe(layout: WorkspaceLayout) -> str:
         f"release         {layout.release or 'unknown'}"
         + (f" (openmetadata-ingestion {layout.pypi_version})" if layout.pypi_version else ""),
         f"service types   {', '.join(layout.service_types) or 'none found'}",
-        f"i18n labels     {'needed (en-us.json label per connector)' if layout.i18n_labels else 'not needed'}",
+        "i18n labels     "
+        + ("needed (en-us.json label per connector)" if layout.i18n_labels else "not needed"),
         f"setup.py extras {'yes' if layout.setup_py_extras else 'no'}",
         f"test conns      {layout.test_connections}",
         f"framework       pydantic v{layout.pydantic_major or '?'}, "
