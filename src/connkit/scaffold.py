@@ -23,9 +23,10 @@ import jinja2
 from connkit import scaffold_checks as checks
 from connkit.errors import UsageError
 from connkit.fsutil import apply_all_or_nothing
+from connkit.layout import pydantic_major
 from connkit.resources import templates_dir
 from connkit.scaffold_options import ScaffoldOptions
-from connkit.workspace import Workspace
+from connkit.workspace import SERVICE_TYPES, Workspace
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -162,6 +163,35 @@ def sample_config(opts: ScaffoldOptions) -> dict[str, Any]:
         elif auths[0] in ("token", "oauth", "jwt"):
             config["token"] = "secret-token"
     return config
+
+
+@dataclass(frozen=True)
+class Framework:
+    """Which generation of the ingestion framework the workspace carries.
+
+    ``classic`` (1.x): connection.py exposes ``get_connection``/``test_connection`` functions and
+    no ServiceSpec exists; models are pydantic v1 (``parse_obj``, ``__root__``). Otherwise the
+    2.x shape: a ``BaseConnection`` class and ``service_spec.py``, pydantic v2.
+    """
+
+    classic: bool
+    pydantic: int
+
+    @property
+    def validate(self) -> str:
+        return "parse_obj" if self.pydantic == 1 else "model_validate"
+
+    @property
+    def root(self) -> str:
+        return "__root__" if self.pydantic == 1 else "root"
+
+
+def detect_framework(ws: Workspace) -> Framework:
+    framework = ws.root / "ingestion" / "src" / "metadata"
+    if not (framework / "ingestion").is_dir():
+        return Framework(classic=False, pydantic=2)  # no framework source: write for the newest
+    classic = not (framework / "utils" / "service_spec").is_dir()
+    return Framework(classic=classic, pydantic=pydantic_major(ws.root) or (1 if classic else 2))
 
 
 def test_steps(opts: ScaffoldOptions) -> tuple[TestStep, ...]:
@@ -375,7 +405,7 @@ def user_config_file() -> Path:
     return Path(base) / "connkit" / "pyproject.toml"
 
 
-def target_paths(ws: Workspace, opts: ScaffoldOptions) -> dict[str, Path]:
+def target_paths(ws: Workspace, opts: ScaffoldOptions, fw: Framework | None = None) -> dict[str, Path]:
     """Template (relative to ``connector/``) → where its output goes in the workspace."""
     n, t = opts.names, opts.service_type
     pkg = ws.source_package(t, n.name)
@@ -385,7 +415,6 @@ def target_paths(ws: Workspace, opts: ScaffoldOptions) -> dict[str, Path]:
         "package/__init__.py": pkg / "__init__.py",
         "package/connection.py": pkg / "connection.py",
         "package/metadata.py": pkg / "metadata.py",
-        "package/service_spec.py": pkg / "service_spec.py",
         "CONNECTOR_CONTEXT.md": pkg / "CONNECTOR_CONTEXT.md",
         "tests/unit.py": ws.ingestion_dir / "tests" / "unit" / "topology" / t / f"test_{n.name}.py",
         "tests/connection.py": ws.ingestion_dir
@@ -394,6 +423,8 @@ def target_paths(ws: Workspace, opts: ScaffoldOptions) -> dict[str, Path]:
         / "connections"
         / f"test_{n.name}_connection.py",
     }
+    if fw is None or not fw.classic:  # 1.x frameworks have no ServiceSpec loader
+        files["package/service_spec.py"] = pkg / "service_spec.py"
     if opts.has_client:
         files["package/client.py"] = pkg / "client.py"
     else:
@@ -424,8 +455,10 @@ def candidate_templates(relative: str, opts: ScaffoldOptions) -> list[str]:
     ]
 
 
-def context(ws: Workspace, opts: ScaffoldOptions, paths: dict[str, Path]) -> dict[str, Any]:
+def context(ws: Workspace, opts: ScaffoldOptions, paths: dict[str, Path], fw: Framework) -> dict[str, Any]:
     return {
+        "fw": fw,
+        "classic": fw.classic,
         "o": opts,
         "year": datetime.date.today().year,
         "n": opts.names,
@@ -450,8 +483,9 @@ def render_all(
     ws: Workspace, opts: ScaffoldOptions, override: Path | None
 ) -> dict[str, tuple[Path, bytes, str]]:
     env = make_environment(override)
-    paths = target_paths(ws, opts)
-    ctx = context(ws, opts, paths)
+    fw = detect_framework(ws)
+    paths = target_paths(ws, opts, fw)
+    ctx = context(ws, opts, paths, fw)
     out: dict[str, tuple[Path, bytes, str]] = {}
     for relative, path in paths.items():
         names = candidate_templates(relative, opts)
@@ -516,6 +550,16 @@ def verify_rendered(
     if problems:
         raise UsageError(
             f"the rendered connector fails its checks ({'; '.join(problems[:3])}); fix the templates"
+        )
+
+
+def check_service_type(ws: Workspace, opts: ScaffoldOptions) -> None:
+    """A release without ``{type}Service.json`` (1.4 has no api services) cannot take the connector."""
+    services = ws.spec_schema_dir / "entity" / "services"
+    present = [t for t in SERVICE_TYPES if (services / f"{t}Service.json").is_file()]
+    if present and opts.service_type not in present:
+        raise UsageError(
+            f"this workspace's release has no {opts.service_type} services; choose from {', '.join(present)}"
         )
 
 
@@ -586,6 +630,7 @@ def plan(
         raise UsageError(
             f"{ws.rel(ws.spec_schema_dir)} is missing; run scaffold inside an OpenMetadata workspace"
         )
+    check_service_type(ws, opts)
     rendered = render_all(ws, opts, override)
     verify_rendered(ws, opts, rendered)
     paths = [path for path, _, _ in rendered.values()]
