@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -233,3 +234,37 @@ def test_list_flags_take_commas_and_repeats(tmp_path, monkeypatch, capsys):
     client = (ws.source_package("dashboard", "multi") / "client.py").read_text()
     assert "def list_boards(" in client and "def list_charts(" in client and "def list_boards_2(" in client
     assert client.count('"/a/boards"') == 1
+
+
+@pytest.mark.parametrize(("service_type", "connection_type"), MATRIX, ids=[f"{t}-{c}" for t, c in MATRIX])
+def test_classic_framework_gets_function_style_connectors(
+    service_type, connection_type, tmp_path, monkeypatch, capsys
+):
+    """A 1.x workspace (no ServiceSpec loader, pydantic v1) gets get_connection/test_connection."""
+    ws = make_workspace(tmp_path / "ws")
+    shutil.rmtree(ws.root / "ingestion/src/metadata/utils/service_spec")
+    (ws.root / "ingestion/setup.py").write_text('install_requires = ["pydantic~=1.10"]\n')
+    monkeypatch.chdir(ws.root)
+    name = f"old_{service_type}"
+    args = ["--name", name, "--service-type", service_type, "--connection-type", connection_type]
+    if connection_type == "sqlalchemy":
+        args += ["--capabilities", "metadata,lineage,usage"]
+    code, _, err = run_cli(args, capsys)
+    assert code == 0, err
+    assert check_connector(ws, service_type, name, connector_names(name).module) == []
+    pkg = ws.source_package(service_type, name)
+    assert not (pkg / "service_spec.py").exists()
+    connection = (pkg / "connection.py").read_text()
+    assert "def get_connection(" in connection and "def test_connection(" in connection
+    assert "BaseConnection" not in connection
+    assert ".parse_obj(" in (pkg / "metadata.py").read_text()
+
+
+def test_a_service_type_the_release_lacks_is_refused(tmp_path, monkeypatch, capsys):
+    ws = make_workspace(tmp_path / "ws")
+    (ws.service_schema("api")).unlink()
+    monkeypatch.chdir(ws.root)
+    before = tree_digest(ws.root)
+    code, _, err = run_cli(["--name", "newapi", "--service-type", "api"], capsys)
+    assert code == 2 and "has no api services" in err
+    assert tree_digest(ws.root) == before
