@@ -314,7 +314,12 @@ def _import_key(statement: str) -> tuple[Any, ...]:
     return (0 if words and words[0] == "import" else 1, natural)
 
 
-def _sort_imports(block: str) -> str:
+@jinja2.pass_context
+def _sort_imports_filter(ctx: Any, block: str) -> str:
+    return _sort_imports(block, ctx.get("import_line_length", IMPORT_LINE_LENGTH))
+
+
+def _sort_imports(block: str, line_length: int | None = None) -> str:
     """Order a block of import statements as isort/ruff would, whatever the connector's name.
 
     Templates wrap their first-party imports in ``{% filter sort_imports %}`` because a module
@@ -326,16 +331,17 @@ def _sort_imports(block: str) -> str:
             statements.append(line)
         else:
             statements[-1] += line
-    return "".join(_wrap_import(st) for st in sorted(statements, key=_import_key))
+    limit = line_length or IMPORT_LINE_LENGTH
+    return "".join(_wrap_import(st, limit) for st in sorted(statements, key=_import_key))
 
 
-IMPORT_LINE_LENGTH = 120  # OpenMetadata's ruff line-length
+IMPORT_LINE_LENGTH = 120  # OpenMetadata 2.x ruff line-length; 1.x used black's 88
 
 
-def _wrap_import(statement: str) -> str:
+def _wrap_import(statement: str, line_length: int = IMPORT_LINE_LENGTH) -> str:
     """Wrap a one-line ``from x import a, b`` that is too long, the way isort/ruff does."""
     line = statement.rstrip("\n")
-    if "\n" in line or len(line) <= IMPORT_LINE_LENGTH or not line.startswith("from ") or "(" in line:
+    if "\n" in line or len(line) <= line_length or not line.startswith("from ") or "(" in line:
         return statement
     head, _, names = line.partition(" import ")
     body = "".join(f"    {name.strip()},\n" for name in names.split(","))
@@ -363,7 +369,7 @@ def make_environment(override: Path | None) -> jinja2.Environment:
     env.filters["json"] = _json
     env.filters["snake"] = _snake
     env.filters["pyrepr"] = _pyliteral
-    env.filters["sort_imports"] = _sort_imports
+    env.filters["sort_imports"] = _sort_imports_filter
     return env
 
 
@@ -459,6 +465,7 @@ def context(ws: Workspace, opts: ScaffoldOptions, paths: dict[str, Path], fw: Fr
     return {
         "fw": fw,
         "classic": fw.classic,
+        "import_line_length": 88 if fw.classic else IMPORT_LINE_LENGTH,
         "o": opts,
         "year": datetime.date.today().year,
         "n": opts.names,

@@ -102,6 +102,26 @@ def unresolved_refs(
     return problems
 
 
+def referenced_files(schema_file: Path, schema_root: Path) -> set[Path]:
+    """``schema_file`` and every schema file its ``$ref`` chain reaches (for generating one model)."""
+    out: set[Path] = set()
+    queue = [schema_file.resolve()]
+    root = schema_root.resolve()
+    while queue:
+        path = queue.pop()
+        if path in out or not path.is_file():
+            continue
+        out.add(path)
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        for ref in _refs(doc):
+            target = urldefrag(ref)[0]
+            if target and "://" not in target:
+                candidate = (path.parent / target).resolve()
+                if candidate.is_relative_to(root):
+                    queue.append(candidate)
+    return out
+
+
 def test_fn_keys(source: str) -> list[str] | None:
     """The keys of the ``test_fn = {...}`` dict literal in connection.py (None when there is none)."""
     for node in ast.walk(ast.parse(source)):

@@ -15,6 +15,7 @@ from connkit.workspace import Workspace
 
 DATA = Path(__file__).parent / "data" / "workspace"
 RUFF_CONFIG = Path(__file__).parent / "ruff-connector.toml"
+RUFF_CLASSIC = Path(__file__).parent / "ruff-classic.toml"
 
 
 def make_workspace(root: Path) -> Workspace:
@@ -49,16 +50,18 @@ def run_cli(args: list[str], capsys: Any) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
-def ruff_check(paths: list[Path]) -> str:
+def ruff_check(paths: list[Path], config: Path = RUFF_CONFIG) -> str:
     proc = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--no-cache", "--config", str(RUFF_CONFIG), *map(str, paths)],
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "--config", str(config), *map(str, paths)],
         capture_output=True,
         text=True,
     )
     return "" if proc.returncode == 0 else proc.stdout + proc.stderr
 
 
-def check_connector(ws: Workspace, service_type: str, name: str, module: str) -> list[str]:
+def check_connector(
+    ws: Workspace, service_type: str, name: str, module: str, classic: bool = False
+) -> list[str]:
     """The 'works before anyone edits it' list, on the files as written."""
     problems: list[str] = []
     pkg = ws.source_package(service_type, name)
@@ -69,7 +72,7 @@ def check_connector(ws: Workspace, service_type: str, name: str, module: str) ->
         error = checks.python_compiles(str(path), path.read_text())
         if error:
             problems.append(error)
-    lint = ruff_check(py_files)
+    lint = ruff_check(py_files, RUFF_CLASSIC if classic else RUFF_CONFIG)
     if lint:
         problems.append("ruff: " + lint)
     schema = json.loads(ws.connection_schema(service_type, module).read_text())

@@ -251,7 +251,7 @@ def test_classic_framework_gets_function_style_connectors(
         args += ["--capabilities", "metadata,lineage,usage"]
     code, _, err = run_cli(args, capsys)
     assert code == 0, err
-    assert check_connector(ws, service_type, name, connector_names(name).module) == []
+    assert check_connector(ws, service_type, name, connector_names(name).module, classic=True) == []
     pkg = ws.source_package(service_type, name)
     assert not (pkg / "service_spec.py").exists()
     connection = (pkg / "connection.py").read_text()
