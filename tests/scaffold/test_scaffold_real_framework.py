@@ -22,6 +22,8 @@ from pathlib import Path
 import pytest
 
 from connkit.names import connector_names
+from connkit.scaffold_checks import referenced_files
+from connkit.workspace import Workspace
 
 from .helpers import make_workspace, run_cli
 
@@ -67,17 +69,26 @@ def _uv() -> str:
 
 
 def _venv(name: str, packages: list[str], probe: str) -> Path:
-    """A cached venv with ``packages``; ``probe`` is a module that proves it is complete."""
-    preset = os.environ.get("CONNKIT_OM_PYTHON") if name.startswith("om-") else None
-    for candidate in filter(None, [preset, "/work/venvs/om/bin/python" if name.startswith("om-") else None]):
-        if Path(candidate).exists() and subprocess.run([candidate, "-c", f"import {probe}"]).returncode == 0:
-            return Path(candidate)
+    """A cached venv holding ``packages``; ``probe`` is Python code that proves it is complete.
+
+    Ready-made venvs are reused when the probe passes in them: CONNKIT_VENVS (a folder of venvs,
+    default /work/venvs) is searched for any venv whose interpreter passes the probe.
+    """
+    for folder in filter(None, [os.environ.get("CONNKIT_VENVS", "/work/venvs")]):
+        for candidate in sorted(Path(folder).glob("*/bin/python")):
+            if subprocess.run([str(candidate), "-c", probe], capture_output=True).returncode == 0:
+                return candidate
     venv = _cache() / name
     python = venv / "bin" / "python"
-    if not python.exists() or subprocess.run([str(python), "-c", f"import {probe}"]).returncode != 0:
+    if not python.exists() or subprocess.run([str(python), "-c", probe], capture_output=True).returncode:
         subprocess.run([_uv(), "venv", str(venv), "--python", "3.11", "-q"], check=True)
         subprocess.run([_uv(), "pip", "install", "-q", "--python", str(python), *packages], check=True)
     return python
+
+
+def _has(dist: str, version: str, *modules: str) -> str:
+    imports = "".join(f"import {m}; " for m in modules)
+    return f"import importlib.metadata as m; {imports}assert m.version({dist!r}) == {version!r}"
 
 
 def _sdist() -> Path:
@@ -106,41 +117,61 @@ def _sdist() -> Path:
     return target
 
 
-@pytest.fixture(scope="module")
-def real_workspace():
-    # Not tmp_path_factory: pytest prunes old basetemps of *any* session of the same user, and a
-    # concurrent session could delete this workspace while the framework's tests run in it.
-    base = Path(tempfile.mkdtemp(prefix="connkit-scaffold-real-"))
-    try:
-        yield _build_real_workspace(base)
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
+# Extra packages each framework generation needs to import every base class in a bare venv.
+FRAMEWORK_EXTRAS = {1: ["setuptools<70", "google-auth"], 2: ["dbt-core<1.12"]}
+CODEGEN = {  # datamodel-code-generator release each generation pins, and upstream's arguments
+    1: ("0.24.2", ["--input-file-type", "jsonschema", "--set-default-enum-member"]),
+    2: (CODEGEN_VERSION, CODEGEN_ARGS),
+}
 
 
-def _build_real_workspace(base: Path):
-    """Scaffold every connector into one workspace, generate their models, run their tests once."""
-    om_python = _venv(
-        f"om-{OM_VERSION}",
-        [f"openmetadata-ingestion=={OM_VERSION}", "dbt-core<1.12", "pytest"],
-        "metadata.ingestion.api.steps",
+def _om_python(pypi_version: str, pydantic: int) -> Path:
+    packages = [f"openmetadata-ingestion=={pypi_version}", "pytest", *FRAMEWORK_EXTRAS[pydantic]]
+    probe = _has("openmetadata-ingestion", pypi_version, "pytest", "metadata.ingestion.api.steps")
+    if pydantic == 1:
+        probe += "; import google.auth, pkg_resources"
+    return _venv(f"om-{pypi_version}", packages, probe)
+
+
+def _generate_models(ws: Workspace, names: dict, pydantic: int, scratch: Path) -> None:
+    """Generate only the new connectors' models, from the schema files their $refs reach."""
+    version, args = CODEGEN[pydantic]
+    codegen = _venv(
+        f"codegen-{version}",
+        [f"datamodel-code-generator=={version}"],
+        _has("datamodel-code-generator", version, "datamodel_code_generator"),
     )
-    codegen = (
-        _venv(
-            f"codegen-{CODEGEN_VERSION}",
-            [f"datamodel-code-generator=={CODEGEN_VERSION}"],
-            "datamodel_code_generator",
-        ).parent
-        / "datamodel-codegen"
+    subset, out = scratch / "spec", scratch / "generated"
+    schema_root = ws.spec_schema_dir.resolve()
+    files: set[Path] = set()
+    for (service_type, _), name in names.items():
+        files |= referenced_files(
+            ws.connection_schema(service_type, connector_names(name).module), schema_root
+        )
+    for file in files:
+        target = subset / file.relative_to(schema_root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(file, target)
+    subprocess.run(
+        [str(codegen.parent / "datamodel-codegen"), "--input", str(subset), "--output", str(out), *args],
+        check=True,
+        capture_output=True,
     )
-    root = base / "ws"
-    ws = make_workspace(root)
-    shutil.rmtree(root / "ingestion")
-    shutil.copytree(_sdist(), root / "ingestion")
+    for (service_type, _), name in names.items():
+        rel = (
+            Path("entity/services/connections")
+            / service_type
+            / f"{connector_names(name).module}Connection.py"
+        )
+        shutil.copy2(out / rel, ws.generated_dir / "schema" / rel)
+
+
+def _scaffold_all(ws: Workspace, connectors: list[tuple[str, str, list[str]]]) -> dict:
     names = {}
     mp = pytest.MonkeyPatch()
-    mp.chdir(root)
+    mp.chdir(ws.root)
     try:
-        for service_type, connection_type, extra in CONNECTORS:
+        for service_type, connection_type, extra in connectors:
             name = f"acme{connection_type.split('_')[0]}{service_type}"
             args = [
                 "--name",
@@ -156,23 +187,14 @@ def _build_real_workspace(base: Path):
             names[(service_type, connection_type)] = name
     finally:
         mp.undo()
-    out = root.parent / "generated"
-    subprocess.run(
-        [str(codegen), "--input", str(ws.spec_schema_dir), "--output", str(out), *CODEGEN_ARGS],
-        check=True,
-        capture_output=True,
-    )
-    for (service_type, _), name in names.items():
-        rel = (
-            Path("entity/services/connections")
-            / service_type
-            / f"{connector_names(name).module}Connection.py"
-        )
-        shutil.copy2(out / rel, ws.generated_dir / "schema" / rel)
-    report = root.parent / "junit.xml"
+    return names
+
+
+def _run_unit_tests(ws: Workspace, python: Path, scratch: Path) -> tuple[dict, str]:
+    report = scratch / "junit.xml"
     proc = subprocess.run(
         [
-            str(om_python),
+            str(python),
             "-m",
             "pytest",
             "-p",
@@ -180,26 +202,72 @@ def _build_real_workspace(base: Path):
             "-c",
             os.devnull,
             "--rootdir",
-            str(root),
+            str(ws.root),
             "-q",
             f"--junitxml={report}",
             "ingestion/tests/unit/topology",
         ],
-        cwd=root,
-        env={**os.environ, "PYTHONPATH": str(root / "ingestion" / "src")},
+        cwd=ws.root,
+        env={**os.environ, "PYTHONPATH": str(ws.root / "ingestion" / "src")},
         capture_output=True,
         text=True,
     )
     results: dict[str, list[tuple[str, str]]] = {}
-    for case in ET.parse(report).getroot().iter("testcase"):
-        outcome = "passed"
-        for child in case:
-            if child.tag in ("failure", "error", "skipped"):
-                outcome = f"{child.tag}: {child.get('message', '')[:300]}"
-        results.setdefault(case.get("classname", "").rsplit(".", 1)[-1], []).append(
-            (case.get("name"), outcome)
-        )
-    return ws, names, results, proc.stdout[-3000:]
+    if report.exists():
+        for case in ET.parse(report).getroot().iter("testcase"):
+            outcome = "passed"
+            for child in case:
+                if child.tag in ("failure", "error", "skipped"):
+                    outcome = f"{child.tag}: {child.get('message', '')[:300]}"
+            module = case.get("classname", "").rsplit(".", 1)[-1]
+            results.setdefault(module, []).append((case.get("name"), outcome))
+    return results, proc.stdout[-3000:]
+
+
+@pytest.fixture(scope="module")
+def real_workspace():
+    """2.0.6.0: the published sdist plus the hand-written spec tree (no 2.x spec jar on this mirror)."""
+    # Not tmp_path_factory: pytest prunes old basetemps of *any* session of the same user, and a
+    # concurrent session could delete this workspace while the framework's tests run in it.
+    base = Path(tempfile.mkdtemp(prefix="connkit-scaffold-real-"))
+    try:
+        ws = make_workspace(base / "ws")
+        shutil.rmtree(ws.root / "ingestion")
+        shutil.copytree(_sdist(), ws.root / "ingestion")
+        names = _scaffold_all(ws, CONNECTORS)
+        _generate_models(ws, names, 2, base)
+        results, log = _run_unit_tests(ws, _om_python(OM_VERSION, 2), base)
+        yield ws, names, results, log
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def created_workspace():
+    """The default `workspace.create` workspace (the newest release with both sdist and jars)."""
+    from connkit.layout import detect_layout
+    from connkit.workspace_create import create_workspace
+
+    base = Path(tempfile.mkdtemp(prefix="connkit-scaffold-created-"))
+    try:
+        result = create_workspace(base / "om", progress=lambda m: print(m, file=sys.stderr))
+        ws = Workspace(result.path)
+        layout = detect_layout(ws.root)
+        pydantic = layout.pydantic_major or 2
+        connectors = [
+            (
+                t,
+                "sqlalchemy" if t == "database" else "rest_api",
+                ["--capabilities", "metadata,lineage,usage"] if t == "database" else [],
+            )
+            for t in layout.service_types
+        ] + [("database", "rest_api", []), ("dashboard", "sdk_client", ["--sdk-package", "json"])]
+        names = _scaffold_all(ws, connectors)
+        _generate_models(ws, names, pydantic, base)
+        results, log = _run_unit_tests(ws, _om_python(layout.pypi_version, pydantic), base)
+        yield ws, layout, names, results, log
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 class _Capsys:
@@ -240,6 +308,28 @@ def test_scaffolded_code_passes_ruff_with_the_workspaces_own_config(real_workspa
     ws, names, _, _ = real_workspace
     paths = [ws.source_package(t, n) for (t, _), n in names.items()]
     paths += [ws.root / "ingestion" / "tests"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", *map(str, paths)],
+        cwd=ws.root / "ingestion",
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stdout
+
+
+def test_default_created_workspace_every_type_passes_against_its_framework(created_workspace):
+    ws, layout, names, results, log = created_workspace
+    assert len({t for t, _ in names}) == len(layout.service_types) >= 7
+    for name in names.values():
+        outcomes = results.get(f"test_{name}")
+        assert outcomes, f"no results for test_{name}.py:\n{log}"
+        assert [(t, o) for t, o in outcomes if o != "passed"] == [], name
+        assert len(outcomes) >= 4
+
+
+def test_default_created_workspace_code_passes_its_own_ruff(created_workspace):
+    ws, _, names, _, _ = created_workspace
+    paths = [ws.source_package(t, n) for (t, _), n in names.items()] + [ws.root / "ingestion" / "tests"]
     proc = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "--no-cache", *map(str, paths)],
         cwd=ws.root / "ingestion",
