@@ -483,6 +483,7 @@ def context(ws: Workspace, opts: ScaffoldOptions, paths: dict[str, Path], fw: Fr
         "service_enum": _SERVICE_ENUM[opts.service_type],
         "other": _OTHER_CONNECTOR[opts.service_type],
         "sample_config": sample_config(opts),
+        "loader_warning": loader_warning(opts) if loader_name_mismatch(opts) else "",
     }
 
 
@@ -680,14 +681,29 @@ def preview(p: ScaffoldPlan, lines: int = 8) -> str:
     return "\n".join(out)
 
 
+def loader_name_mismatch(opts: ScaffoldOptions) -> bool:
+    return opts.names.name != opts.names.camel.lower()
+
+
+def loader_warning(opts: ScaffoldOptions) -> str:
+    """Why a snake name with underscores is risky: the framework imports by the lowercased type."""
+    n = opts.names
+    return (
+        f"the framework finds a connection by its lowercased type ({n.camel} -> {n.camel.lower()}), "
+        f"not by the package folder {n.name}/; a workflow run or test connection will not find it. "
+        f"Prefer --name {n.camel.lower()}"
+    )
+
+
 def summary(p: ScaffoldPlan) -> str:
     ws, o = p.workspace, p.options
     pkg = ws.rel(ws.source_package(o.service_type, o.names.name))
     lines = [f"scaffolded {o.names.camel} ({o.service_type}, {o.connection_type}): {len(p.files)} files"]
     lines.extend(f"  {f.status:9} {ws.rel(f.path)}" for f in p.files)
+    if loader_name_mismatch(o):
+        lines.append(f"warning: {loader_warning(o)}")
     lines.append(
-        f"next: read {pkg}/CONNECTOR_CONTEXT.md, then `connkit register --name {o.names.name} "
-        f"--service-type {o.service_type}` and `connkit run generate`"
+        f"next: read {pkg}/CONNECTOR_CONTEXT.md, then `connkit register --name {o.names.name}` and `connkit run generate`"
     )
     return "\n".join(lines)
 

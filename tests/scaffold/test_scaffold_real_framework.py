@@ -92,26 +92,12 @@ def _has(dist: str, version: str, *modules: str) -> str:
 
 
 def _sdist() -> Path:
+    """The 2.0.6.0 sdist, fetched (and cached by digest) the way workspace.create fetches sdists."""
+    from connkit.artifacts import DownloadCache, fetch_sdist
+
     target = _cache() / f"openmetadata_ingestion-{OM_VERSION}"
     if not (target / "src" / "metadata" / "ingestion").is_dir():
-        downloads = _cache() / "downloads"
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "-q",
-                "--no-deps",
-                "--no-binary",
-                ":all:",
-                f"openmetadata-ingestion=={OM_VERSION}",
-                "-d",
-                str(downloads),
-            ],
-            check=True,
-        )
-        archive = next(downloads.glob(f"openmetadata*ingestion-{OM_VERSION}.tar.gz"))
+        archive = fetch_sdist(OM_VERSION, DownloadCache()).path
         with tarfile.open(archive) as tar:
             tar.extractall(_cache(), filter="data")
     return target

@@ -268,3 +268,57 @@ def test_a_service_type_the_release_lacks_is_refused(tmp_path, monkeypatch, caps
     code, _, err = run_cli(["--name", "newapi", "--service-type", "api"], capsys)
     assert code == 2 and "has no api services" in err
     assert tree_digest(ws.root) == before
+
+
+def test_a_name_the_loader_cannot_find_is_flagged(tmp_path, monkeypatch, capsys):
+    ws = make_workspace(tmp_path / "ws")
+    monkeypatch.chdir(ws.root)
+    code, out, _ = run_cli(["--name", "my_db", "--service-type", "database"], capsys)
+    assert code == 0
+    assert "warning: the framework finds a connection by its lowercased type (MyDb -> mydb)" in out
+    assert (
+        "Prefer --name mydb" in (ws.source_package("database", "my_db") / "CONNECTOR_CONTEXT.md").read_text()
+    )
+    code, out, _ = run_cli(["--name", "mydash", "--service-type", "dashboard"], capsys)
+    assert code == 0 and "warning" not in out
+
+
+def test_no_flags_on_a_terminal_asks_the_questions(tmp_path, monkeypatch, capsys):
+    import io
+    import sys
+
+    ws = make_workspace(tmp_path / "ws")
+    monkeypatch.chdir(ws.root)
+    answers = iter(
+        [
+            "Bad-Name",
+            "asked",
+            "dashboard",
+            "sdk_client",
+            "Asked Service",
+            "",
+            "basic,tok",
+            "basic,token",
+            "/v1/boards",
+            "vendor.sdk",
+            "8443",
+            "https://example.com/docs",
+            "see the wiki",
+            "y",
+            "acme/asked:1",
+            "9000",
+        ]
+    )
+    monkeypatch.setattr("builtins.input", lambda *a, **k: next(answers))
+    monkeypatch.setattr(sys, "stdin", io.StringIO())
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    code, out, err = run_cli([], capsys)
+    assert code == 0, err
+    assert next(answers, None) is None
+    schema = json.loads(ws.connection_schema("dashboard", "asked").read_text())
+    assert {"username", "password", "token"} <= set(schema["properties"])
+    client = (ws.source_package("dashboard", "asked") / "client.py").read_text()
+    assert '"/v1/boards"' in client and 'SDK_PACKAGE = "vendor.sdk"' in client
+    assert (ws.root / "ingestion/tests/integration/asked/conftest.py").is_file()
+    assert "see the wiki" in (ws.source_package("dashboard", "asked") / "CONNECTOR_CONTEXT.md").read_text()
