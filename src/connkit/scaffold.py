@@ -703,7 +703,8 @@ def summary(p: ScaffoldPlan) -> str:
     if loader_name_mismatch(o):
         lines.append(f"warning: {loader_warning(o)}")
     lines.append(
-        f"next: read {pkg}/CONNECTOR_CONTEXT.md, then `connkit register --name {o.names.name}` and `connkit run generate`"
+        f"next: read {pkg}/CONNECTOR_CONTEXT.md, then `connkit register --name {o.names.name}` "
+        "and `connkit run generate`"
     )
     return "\n".join(lines)
 
