@@ -322,3 +322,14 @@ def test_no_flags_on_a_terminal_asks_the_questions(tmp_path, monkeypatch, capsys
     assert '"/v1/boards"' in client and 'SDK_PACKAGE = "vendor.sdk"' in client
     assert (ws.root / "ingestion/tests/integration/asked/conftest.py").is_file()
     assert "see the wiki" in (ws.source_package("dashboard", "asked") / "CONNECTOR_CONTEXT.md").read_text()
+
+
+def test_help_explains_every_flag(capsys):
+    from connkit.cli.scaffold import HELP
+
+    code, out, _ = run_cli(["--help"], capsys)
+    assert code == 0
+    flags = [name.replace("_", "-") for name in HELP]
+    assert len(flags) == 18
+    for flag in flags:
+        assert f"--{flag}" in out
