@@ -137,6 +137,15 @@ _OTHER_CONNECTOR = {
 }
 
 
+# A value of each ``authType`` choice (connections/database/common/*.json) for the sample config.
+_AUTH_SAMPLES: dict[str, dict[str, Any]] = {
+    "basic": {"password": "secret"},
+    "iam": {"awsConfig": {"awsRegion": "us-east-1"}},
+    "azure": {"azureConfig": {"clientId": "client", "clientSecret": "secret", "tenantId": "tenant"}},
+    "jwt": {"jwt": "secret-jwt"},
+}
+
+
 def sample_config(opts: ScaffoldOptions) -> dict[str, Any]:
     """A config that satisfies the scaffolded schema (the unit tests build the connection from it)."""
     port = opts.default_port or (5432 if opts.is_sqlalchemy else 8080)
@@ -146,10 +155,10 @@ def sample_config(opts: ScaffoldOptions) -> dict[str, Any]:
     }
     auths = opts.auth_types
     if opts.service_type == "database":
-        if any(a in ("basic", "iam", "azure", "jwt") for a in auths):
+        ref_auths = [a for a in auths if a in _AUTH_SAMPLES]
+        if ref_auths:
             config["username"] = "admin"
-        if "basic" in auths:
-            config["authType"] = {"password": "secret"}
+            config["authType"] = _AUTH_SAMPLES[ref_auths[0]]
         if "token" in auths or "oauth" in auths:
             config["token"] = "secret-token"
         return config
