@@ -323,3 +323,16 @@ def test_default_created_workspace_code_passes_its_own_ruff(created_workspace):
         text=True,
     )
     assert proc.returncode == 0, proc.stdout
+
+
+def test_default_created_workspace_connectors_register_and_pass_review(created_workspace):
+    """After `connkit register`, review finds no blocker and no warning in any scaffolded connector."""
+    from connkit.register import register
+    from connkit.review import review
+
+    ws, _, names, _, _ = created_workspace
+    for name in names.values():
+        register(ws, name)
+        report = review(ws, name)
+        assert report.blockers == [], name
+        assert [f.rule_id for f in report.findings if f.severity.value == "WARNING"] == [], name
