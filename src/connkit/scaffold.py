@@ -154,23 +154,30 @@ def sample_config(opts: ScaffoldOptions) -> dict[str, Any]:
         "hostPort": f"localhost:{port}" if opts.is_sqlalchemy else f"http://localhost:{port}",
     }
     auths = opts.auth_types
+    alternatives: list[dict[str, Any]] = []
     if opts.service_type == "database":
-        ref_auths = [a for a in auths if a in _AUTH_SAMPLES]
-        if ref_auths:
+        alternatives = [_AUTH_SAMPLES[a] for a in auths if a in _AUTH_SAMPLES]
+        if alternatives:
             config["username"] = "admin"
-            config["authType"] = _AUTH_SAMPLES[ref_auths[0]]
         if "token" in auths or "oauth" in auths:
-            config["token"] = "secret-token"
-        return config
-    if "basic" in auths:
-        config.update(username="admin", password="secret")
-    if len(auths) == 1:
-        if auths[0] == "iam":
-            config["awsConfig"] = {"awsRegion": "us-east-1"}
-        elif auths[0] == "azure":
-            config["azureConfig"] = {"clientId": "client", "clientSecret": "secret", "tenantId": "tenant"}
-        elif auths[0] in ("token", "oauth", "jwt"):
-            config["token"] = "secret-token"
+            alternatives.append({"token": "secret-token"})
+        flat_ok = not any(a in _AUTH_SAMPLES for a in auths)
+    else:
+        if "basic" in auths:
+            alternatives.append({"username": "admin", "password": "secret"})
+        if {"token", "oauth", "jwt"} & set(auths):
+            alternatives.append({"token": "secret-token"})
+        if "iam" in auths:
+            alternatives.append({"awsConfig": {"awsRegion": "us-east-1"}})
+        if "azure" in auths:
+            alternatives.append(
+                {"azureConfig": {"clientId": "client", "clientSecret": "secret", "tenantId": "t"}}
+            )
+        flat_ok = True
+    if len(alternatives) == 1 and flat_ok:
+        config.update(alternatives[0])
+    elif alternatives:
+        config["authType"] = alternatives[0]
     return config
 
 

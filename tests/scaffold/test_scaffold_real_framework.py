@@ -41,18 +41,33 @@ CODEGEN_ARGS = [
     "metadata.ingestion.models.custom_pydantic.BaseModel",
     "--set-default-enum-member",
 ]
-CONNECTORS = [
-    ("database", "sqlalchemy", ["--capabilities", "metadata,lineage,usage,stored_procedures"]),
-    ("database", "rest_api", []),
-    ("dashboard", "rest_api", ["--auth-types", "basic,token"]),
-    ("dashboard", "sdk_client", ["--sdk-package", "json"]),
-    ("pipeline", "rest_api", ["--auth-types", "token"]),
-    ("messaging", "rest_api", []),
-    ("mlmodel", "rest_api", ["--api-endpoints", "/api/2.0/models"]),
-    ("storage", "rest_api", ["--auth-types", "iam"]),
-    ("search", "rest_api", []),
-    ("api", "rest_api", []),
-]
+AUTH_VARIETY = {  # spread the auth choices over the matrix so each one meets the real framework
+    "database": ["--auth-types", "basic,iam"],
+    "dashboard": ["--auth-types", "basic,token"],
+    "pipeline": ["--auth-types", "token"],
+    "messaging": ["--auth-types", "basic"],
+    "mlmodel": ["--auth-types", "oauth"],
+    "storage": ["--auth-types", "iam"],
+    "search": ["--auth-types", "jwt"],
+    "api": ["--auth-types", "azure"],
+}
+
+
+def matrix(service_types) -> list[tuple[str, str, list[str]]]:
+    """Every service type with every connection type it allows."""
+    out = []
+    for t in service_types:
+        for c in ("sqlalchemy", "rest_api", "sdk_client") if t == "database" else ("rest_api", "sdk_client"):
+            extra = list(AUTH_VARIETY[t])
+            if c == "sqlalchemy":
+                extra += ["--capabilities", "metadata,lineage,usage,stored_procedures"]
+            if c == "sdk_client":
+                extra += ["--sdk-package", "json"]
+            out.append((t, c, extra))
+    return out
+
+
+CONNECTORS = matrix(("database", "dashboard", "pipeline", "messaging", "mlmodel", "storage", "search", "api"))
 
 
 def _cache() -> Path:
@@ -240,15 +255,7 @@ def created_workspace():
         ws = Workspace(result.path)
         layout = detect_layout(ws.root)
         pydantic = layout.pydantic_major or 2
-        connectors = [
-            (
-                t,
-                "sqlalchemy" if t == "database" else "rest_api",
-                ["--capabilities", "metadata,lineage,usage"] if t == "database" else [],
-            )
-            for t in layout.service_types
-        ] + [("database", "rest_api", []), ("dashboard", "sdk_client", ["--sdk-package", "json"])]
-        names = _scaffold_all(ws, connectors)
+        names = _scaffold_all(ws, matrix(layout.service_types))
         _generate_models(ws, names, pydantic, base)
         results, log = _run_unit_tests(ws, _om_python(layout.pypi_version, pydantic), base)
         yield ws, layout, names, results, log

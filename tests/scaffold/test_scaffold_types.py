@@ -82,8 +82,15 @@ def test_every_auth_type_wires_resolvable_fields(auth_types, service_type, tmp_p
     props = schema["properties"]
     if service_type == "database" and set(auth_types.split(",")) & {"basic", "iam", "azure", "jwt"}:
         assert "authType" in props and {"username", "authType"} <= set(schema["required"])
+    alternatives = props["authType"]["oneOf"] if "authType" in props else [{"properties": props}]
     if "token" in auth_types or "oauth" in auth_types:
-        assert props["token"]["format"] == "password"
+        tokens = [a["properties"]["token"] for a in alternatives if "token" in a.get("properties", {})]
+        assert [t["format"] for t in tokens] == ["password"]
+    if len(alternatives) > 1:
+        assert "authType" in schema["required"]
+    for name, spec in props.items():  # review's rule: a top-level auth field is required
+        if name in ("username", "password", "token", "authType", "awsConfig", "azureConfig"):
+            assert name in schema["required"], (name, spec)
     if service_type == "dashboard":
         assert props["hostPort"]["format"] == "uri"
         assert props["sslConfig"]["$ref"].endswith("verifySSLConfig.json#/definitions/sslConfig")
@@ -317,7 +324,8 @@ def test_no_flags_on_a_terminal_asks_the_questions(tmp_path, monkeypatch, capsys
     assert code == 0, err
     assert next(answers, None) is None
     schema = json.loads(ws.connection_schema("dashboard", "asked").read_text())
-    assert {"username", "password", "token"} <= set(schema["properties"])
+    choices = schema["properties"]["authType"]["oneOf"]
+    assert [sorted(c["properties"]) for c in choices] == [["password", "username"], ["token"]]
     client = (ws.source_package("dashboard", "asked") / "client.py").read_text()
     assert '"/v1/boards"' in client and 'SDK_PACKAGE = "vendor.sdk"' in client
     assert (ws.root / "ingestion/tests/integration/asked/conftest.py").is_file()
