@@ -341,3 +341,17 @@ def test_help_explains_every_flag(capsys):
     assert len(flags) == 18
     for flag in flags:
         assert f"--{flag}" in out
+
+
+def test_user_pyproject_templates_apply_when_the_workspace_has_none(tmp_path, monkeypatch, capsys):
+    ws = make_workspace(tmp_path / "ws")
+    monkeypatch.chdir(ws.root)
+    config = tmp_path / "xdg" / "connkit"
+    (config / "mine" / "connector").mkdir(parents=True)
+    (config / "mine" / "connector" / "CONNECTOR_CONTEXT.md.j2").write_text("user brief for {{ camel }}\n")
+    (config / "pyproject.toml").write_text('[tool.connkit]\ntemplates = "mine"\n')
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    assert run_cli(["--name", "usercfg", "--service-type", "pipeline"], capsys)[0] == 0
+    assert (
+        ws.source_package("pipeline", "usercfg") / "CONNECTOR_CONTEXT.md"
+    ).read_text() == "user brief for Usercfg\n"
