@@ -6,8 +6,6 @@ and Go is installed, the fixture runs that script itself. Only a machine without
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
 import subprocess
 import time
@@ -18,18 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-BIN = Path(os.environ.get("CONNKIT_TEST_BIN", Path.home() / ".cache/connkit-test/bin"))
-
-
-def test_tool(name: str) -> Path:
-    """A Go-built test tool, building it on first use; skips only when Go is absent."""
-    path = BIN / name
-    if not path.is_file():
-        if shutil.which("go") is None:
-            pytest.skip(f"{name} needs Go to build (ci/setup-bazel-remote.sh) and go is not installed")
-        subprocess.run(["bash", str(REPO / "ci/setup-bazel-remote.sh")], check=True, timeout=1500)
-    return path
+from ..tools import go_tool
 
 
 def free_port() -> int:
@@ -96,7 +83,7 @@ class BazelRemote:
 
 @pytest.fixture(scope="session")
 def bazel_remote_binary() -> Path:
-    return test_tool("bazel-remote")
+    return go_tool("bazel-remote")
 
 
 @pytest.fixture
