@@ -4,20 +4,23 @@
 connkit names blobs by BLAKE3 and keys records by a BLAKE3 digest; the protocol addresses
 everything by SHA-256. The mapping:
 
-- A blob is stored under ``/cas/<sha256(content)>``. The server checks that hash on upload;
-  connkit checks it again on download *and* checks the BLAKE3 digest the record names, so a
-  blob that does not match is rejected whatever the server did.
 - A record is stored under ``/ac/<sha256("connkit-ac-v1:" + key)>`` (the prefix keeps connkit's
-  entries apart from Bazel's in a cache both use) as a real ``ActionResult`` in its JSON form:
-  every output file with its SHA-256 digest (the BLAKE3 → SHA-256 map a download needs), the
-  step's log as ``stdoutDigest``, and connkit's own record inlined as the ``contents`` of a
-  reserved output ``.connkit/record.json``. Because it is a valid ActionResult, a server that
-  validates ``/ac`` (bazel-remote's default) accepts it and drops it once a blob it names is
-  evicted; ``--disable_http_ac_validation`` works as well. The AC entry is not content
-  addressed, so everything in it is treated as untrusted input: its record must name the key
-  asked for, and every path is checked again on restore.
+  entries apart from Bazel's in a cache both use) as a real ``ActionResult`` in protobuf's JSON
+  form. Its first output file, ``.connkit/record.json``, carries connkit's own document inline
+  (``contents``): the record and where each of its blobs lives on the server. The other output
+  files list those CAS blobs, so a server that validates ``/ac`` (bazel-remote's default)
+  accepts the entry and stops serving it once a blob it needs is evicted;
+  ``--disable_http_ac_validation`` works as well.
+- Blobs live under ``/cas/<sha256(content)>``, checked by the server on upload. A record's
+  small blobs (up to 1 MiB each) travel as one *pack*, their concatenation, so restoring a
+  step with 2,000 small outputs is one request instead of 2,000; larger blobs are stored alone
+  and shared between records.
+- On download the SHA-256 is checked again and every blob is checked against the BLAKE3
+  digest the record names: a blob that does not match is rejected and the step runs. This
+  catches corruption and a CAS entry swapped under a record; it cannot catch a writer who forges
+  a whole record, which is why only trusted builds (CI on the main branch) should write.
 
-``LayeredCache`` puts the local store first: a remote record is kept in memory, each blob is
+``LayeredCache`` puts the local store first: a remote record is kept in memory, its blobs are
 fetched on first read and stored locally (read-through), and the record joins the local
 store once all its blobs have. In ``readwrite`` mode a new record is written back after its
 blobs. A remote that is down, slow or refusing never fails a build: connkit warns once and
@@ -59,6 +62,11 @@ ENV_USER = "CONNKIT_REMOTE_CACHE_USER"
 ENV_PASSWORD = "CONNKIT_REMOTE_CACHE_PASSWORD"
 ENV_TIMEOUT = "CONNKIT_REMOTE_CACHE_TIMEOUT"
 DEFAULT_TIMEOUT = 5.0
+ENTRY_VERSION = 1
+#: Blobs up to this size travel packed with the rest of their record's small blobs (one
+#: request instead of one per file); larger ones are stored alone, shared between records.
+PACK_BLOB_LIMIT = 1 << 20
+PACK_SIZE = 32 << 20
 
 Warn = Callable[[str], None]
 
@@ -129,12 +137,22 @@ class RemoteUnavailable(Exception):
     """The server did not answer, answered too slowly, or refused us."""
 
 
+@dataclass(frozen=True)
+class Pack:
+    """Small blobs of one record stored as one CAS blob: one request instead of thousands."""
+
+    sha: str
+    size: int
+    blobs: tuple[tuple[str, int], ...]  # (BLAKE3 digest, size) in order
+
+
 @dataclass
 class RemoteEntry:
     """A record fetched from the server and where each of its blobs lives there."""
 
     record: ActionRecord
-    blobs: dict[str, tuple[str, int]]  # BLAKE3 digest -> (SHA-256, size)
+    packs: list[Pack]
+    singles: dict[str, tuple[str, int]]  # BLAKE3 digest -> (SHA-256, size)
 
 
 class BazelHttpCache:
@@ -177,17 +195,19 @@ class BazelHttpCache:
 
     # -- records ---------------------------------------------------------------------------
     def get_entry(self, key: str) -> RemoteEntry | None:
-        """The record for ``key``, or None when absent or not trustworthy."""
+        """The record for ``key``, or None when absent or not one of ours for this key."""
         response = self._request("GET", f"/ac/{ac_name(key)}", headers={"Accept": "application/json"})
         if response.status_code != 200:
             return None
         try:
             return _parse_action_result(response.content, key)
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError):
             return None
 
-    def put_entry(self, record: ActionRecord, shas: Mapping[str, tuple[str, int]]) -> None:
-        body = _action_result(record, shas)
+    def put_entry(
+        self, record: ActionRecord, packs: list[Pack], singles: Mapping[str, tuple[str, int]]
+    ) -> None:
+        body = _action_result(record, packs, singles)
         response = self._request(
             "PUT", f"/ac/{ac_name(record.key)}", content=body, headers={"Content-Type": "application/json"}
         )
@@ -214,49 +234,54 @@ def _digest(sha: str, size: int) -> dict:
     return {"hash": sha, "sizeBytes": str(size)}
 
 
-def _action_result(record: ActionRecord, shas: Mapping[str, tuple[str, int]]) -> bytes:
-    """connkit's record as the protocol's ActionResult (protobuf's JSON mapping)."""
-    record_json = record.to_json()
+def _action_result(record: ActionRecord, packs: list[Pack], singles: Mapping[str, tuple[str, int]]) -> bytes:
+    """connkit's entry as the protocol's ActionResult (protobuf's JSON mapping): our own
+    document inlined, and every CAS blob it needs listed, so a validating server keeps the
+    entry only while they all exist."""
+    own = json.dumps(
+        {
+            "version": ENTRY_VERSION,
+            "record": json.loads(record.to_json()),
+            "packs": [{"sha": p.sha, "size": p.size, "blobs": [list(b) for b in p.blobs]} for p in packs],
+            "singles": {d: list(v) for d, v in sorted(singles.items())},
+        },
+        separators=(",", ":"),
+    ).encode()
     files = [
         {
             "path": RECORD_PATH,
-            "digest": _digest(sha256_hex(record_json), len(record_json)),
-            "contents": base64.b64encode(record_json).decode(),
+            "digest": _digest(sha256_hex(own), len(own)),
+            "contents": base64.b64encode(own).decode(),
         }
     ]
-    for entry in record.outputs:
-        if entry.kind == "file" and entry.digest:
-            sha, size = shas[entry.digest]
-            files.append(
-                {"path": entry.path, "digest": _digest(sha, size), "isExecutable": bool(entry.mode & 0o111)}
-            )
-    result: dict = {"outputFiles": files, "exitCode": record.exit_code}
-    if record.log:
-        result["stdoutDigest"] = _digest(*shas[record.log])
-    return json.dumps(result, separators=(",", ":")).encode()
+    files += [{"path": f".connkit/pack/{i}", "digest": _digest(p.sha, p.size)} for i, p in enumerate(packs)]
+    files += [{"path": f".connkit/blob/{d}", "digest": _digest(*v)} for d, v in sorted(singles.items())]
+    return json.dumps({"outputFiles": files, "exitCode": record.exit_code}, separators=(",", ":")).encode()
 
 
 def _parse_action_result(body: bytes, key: str) -> RemoteEntry | None:
     data = json.loads(body)
-    files = {f["path"]: f for f in data.get("outputFiles", [])}
-    own = files.get(RECORD_PATH)
+    own = next((f for f in data.get("outputFiles", []) if f.get("path") == RECORD_PATH), None)
     if own is None:
         return None  # not one of ours
-    record_json = base64.b64decode(own["contents"])
-    if sha256_hex(record_json) != own["digest"]["hash"]:
+    raw = base64.b64decode(own["contents"])
+    if sha256_hex(raw) != own["digest"]["hash"]:
         return None
-    record = ActionRecord.from_json(record_json)
+    doc = json.loads(raw)
+    if doc.get("version") != ENTRY_VERSION:
+        return None
+    record = ActionRecord.from_json(json.dumps(doc["record"]).encode())
     if record.key != key:
         return None
-    blobs: dict[str, tuple[str, int]] = {}
-    for entry in record.outputs:
-        if entry.kind == "file" and entry.digest:
-            found = files[entry.path]["digest"]
-            blobs[entry.digest] = (found["hash"], int(found.get("sizeBytes", 0)))
-    if record.log:
-        found = data["stdoutDigest"]
-        blobs[record.log] = (found["hash"], int(found.get("sizeBytes", 0)))
-    return RemoteEntry(record, blobs)
+    packs = [
+        Pack(str(p["sha"]), int(p["size"]), tuple((str(d), int(n)) for d, n in p["blobs"]))
+        for p in doc["packs"]
+    ]
+    singles = {str(d): (str(v[0]), int(v[1])) for d, v in doc["singles"].items()}
+    located = {d for p in packs for d, _ in p.blobs} | set(singles)
+    if not record.blobs() <= located:
+        return None
+    return RemoteEntry(record, packs, singles)
 
 
 @dataclass
@@ -297,8 +322,10 @@ class LayeredCache:
         self._warn = warn
         self._down = False
         self._lock = threading.Lock()
+        self._fetch_lock = threading.Lock()
         self._pending: dict[str, tuple[ActionRecord, set[str]]] = {}  # key -> record, blobs not yet local
-        self._where: dict[str, tuple[str, int]] = {}  # BLAKE3 -> (SHA-256, size) on the server
+        self._source: dict[str, Pack | tuple[str, int]] = {}  # BLAKE3 -> where the server has it
+        self._on_server: set[str] = set()  # SHA-256 digests known to be stored
 
     # -- failure handling ------------------------------------------------------------------
     def _give_up(self, exc: RemoteUnavailable) -> None:
@@ -327,19 +354,22 @@ class LayeredCache:
         missing = {d for d in entry.record.blobs() if not self.local.has_blob(d)}
         with self._lock:
             self.stats.records_fetched += 1
-            self._where.update(entry.blobs)
+            for pack in entry.packs:
+                for digest, _ in pack.blobs:
+                    self._source[digest] = pack
+            self._source.update(entry.singles)
             if missing:
                 self._pending[key] = (entry.record, missing)
         if not missing:
             self.local.put_record(entry.record)
         return entry.record
 
-    def _arrived(self, digest: str) -> None:
+    def _arrived(self, digests: set[str]) -> None:
         """A remote record joins the local store once every blob it needs is local."""
         complete = []
         with self._lock:
             for key, (record, missing) in list(self._pending.items()):
-                missing.discard(digest)
+                missing -= digests
                 if not missing:
                     complete.append(record)
                     del self._pending[key]
@@ -355,25 +385,42 @@ class LayeredCache:
         except RemoteUnavailable as exc:
             self._give_up(exc)
 
+    def _upload(self, data: bytes) -> str:
+        sha = sha256_hex(data)
+        if sha not in self._on_server and not self.remote.has_blob(sha):
+            self.remote.put_blob(sha, data)
+            with self._lock:
+                self.stats.blobs_stored += 1
+                self.stats.bytes_stored += len(data)
+        self._on_server.add(sha)
+        return sha
+
     def _write_back(self, record: ActionRecord) -> None:
-        shas: dict[str, tuple[str, int]] = {}
+        """Blobs first (small ones packed), then the entry naming them."""
+        packs: list[Pack] = []
+        singles: dict[str, tuple[str, int]] = {}
+        chunk: list[tuple[str, bytes]] = []
+
+        def flush() -> None:
+            if chunk:
+                data = b"".join(b for _, b in chunk)
+                packs.append(Pack(self._upload(data), len(data), tuple((d, len(b)) for d, b in chunk)))
+                chunk.clear()
+
         for digest in sorted(record.blobs()):
-            known = self._where.get(digest)
-            if known is not None:
-                shas[digest] = known
-                continue
             data = self.local.read_blob(digest)
             if data is None:
                 return  # the local store lost it; the record is not worth sharing
-            sha = sha256_hex(data)
-            if not self.remote.has_blob(sha):
-                self.remote.put_blob(sha, data)
-                self.stats.blobs_stored += 1
-                self.stats.bytes_stored += len(data)
-            shas[digest] = (sha, len(data))
-            self._where[digest] = shas[digest]
-        self.remote.put_entry(record, shas)
-        self.stats.records_stored += 1
+            if len(data) > PACK_BLOB_LIMIT:
+                singles[digest] = (self._upload(data), len(data))
+                continue
+            if chunk and sum(len(b) for _, b in chunk) + len(data) > PACK_SIZE:
+                flush()
+            chunk.append((digest, data))
+        flush()
+        self.remote.put_entry(record, packs, singles)
+        with self._lock:
+            self.stats.records_stored += 1
 
     def drop_record(self, key: str) -> None:
         """Local only: the protocol has no delete, and other machines judge entries for themselves."""
@@ -389,28 +436,68 @@ class LayeredCache:
         data = self.local.read_blob(digest)
         if data is not None or self._down:
             return data
-        where = self._where.get(digest)
-        if where is None:
+        source = self._source.get(digest)
+        if source is None:
             return None
-        sha, size = where
-        try:
-            data = self.remote.get_blob(sha)
-        except RemoteUnavailable as exc:
-            self._give_up(exc)
-            return None
+        with self._fetch_lock:  # one download of a pack, however many threads want it
+            data = self.local.read_blob(digest)
+            if data is not None:
+                return data
+            try:
+                if isinstance(source, Pack):
+                    return self._fetch_pack(source).get(digest)
+                return self._fetch_single(digest, *source)
+            except RemoteUnavailable as exc:
+                self._give_up(exc)
+                return None
+
+    def _reject(self, what: str) -> None:
+        with self._lock:
+            self.stats.rejected += 1
+        self._warn(f"rejected remote blob {what}: its content does not match its digest")
+
+    def _fetch_single(self, digest: str, sha: str, size: int) -> bytes | None:
+        data = self.remote.get_blob(sha)
         if data is None:
             return None
         if len(data) != size or sha256_hex(data) != sha or digest_bytes(data) != digest:
-            with self._lock:
-                self.stats.rejected += 1
-            self._warn(f"rejected remote blob {digest[:12]}: its content does not match its digest")
+            self._reject(digest[:12])
             return None
-        self.local.put_blob_bytes(data)
-        with self._lock:
-            self.stats.blobs_fetched += 1
-            self.stats.bytes_fetched += len(data)
-        self._arrived(digest)
+        self._keep({digest: data})
         return data
+
+    def _fetch_pack(self, pack: Pack) -> dict[str, bytes]:
+        """Every blob of a pack, each checked against its BLAKE3 digest; nothing if one fails."""
+        data = self.remote.get_blob(pack.sha)
+        if data is None:
+            return {}
+        if len(data) != pack.size or sha256_hex(data) != pack.sha:
+            self._reject(f"pack {pack.sha[:12]}")
+            return {}
+        blobs: dict[str, bytes] = {}
+        view = memoryview(data)
+        offset = 0
+        for digest, size in pack.blobs:
+            part = bytes(view[offset : offset + size])
+            offset += size
+            if len(part) != size or digest_bytes(part) != digest:
+                self._reject(digest[:12])
+                return {}
+            blobs[digest] = part
+        if offset != len(data):
+            self._reject(f"pack {pack.sha[:12]}")
+            return {}
+        self._keep(blobs)
+        return blobs
+
+    def _keep(self, blobs: dict[str, bytes]) -> None:
+        """Verified remote blobs into the local store (read-through)."""
+        for digest, data in blobs.items():
+            _store_blob(self.local, digest, data)
+        with self._lock:
+            self.stats.blobs_fetched += len(blobs)
+            self.stats.bytes_fetched += sum(len(b) for b in blobs.values())
+        self._arrived(set(blobs))
 
     def put_blob_file(self, path: Path, digest: str) -> None:
         self.local.put_blob_file(path, digest)
@@ -423,6 +510,21 @@ class LayeredCache:
 
     def close(self) -> None:
         self.remote.close()
+
+
+def _store_blob(local: LocalCache, digest: str, data: bytes) -> None:
+    """Like ``LocalCache.put_blob_bytes`` for a digest already checked, without an fsync per
+    blob: a restore of thousands of small files would spend most of its time in fsync, and a
+    blob torn by a crash fails its digest check on next use and is fetched again."""
+    target = local.cas / digest[:2] / digest
+    if target.is_file():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{digest}.{os.getpid()}.{threading.get_ident()}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+    os.chmod(tmp, 0o444)
+    os.replace(tmp, target)
 
 
 def backend_for(

@@ -56,8 +56,14 @@ deps = ["gen.models"]
 inputs = ["out/gen", "spec"]
 outputs = ["out/bundle.tar"]
 command = ["tar", "cf", "out/bundle.tar", "--sort=name", "--mtime=@0", "--owner=0", "--group=0", "out/gen"]
+
+[[steps]]
+id = "gen.blob"
+inputs = ["spec"]
+outputs = ["out/big.bin"]
+command = [{json.dumps(PY)}, "-c", "import hashlib,os;os.makedirs('out',exist_ok=True);open('out/big.bin','wb').write(b''.join(hashlib.sha256(bytes([i % 256, i // 256])).digest() for i in range(60000)))"]
 """
-STEP_IDS = {"gen.models", "gen.index", "check.bundle"}
+STEP_IDS = {"gen.models", "gen.index", "check.bundle", "gen.blob"}
 
 
 def git(*args: str, cwd: Path) -> None:
@@ -109,7 +115,7 @@ def test_second_clone_restores_every_step_from_the_remote(machine_a, bazel_remot
         machine_a, "--remote-cache", bazel_remote.url, "--remote-cache-mode", "readwrite"
     )
     assert set(statuses.values()) == {"ran"} and set(statuses) == STEP_IDS
-    assert "3 records" in proc.stderr and "stored" in proc.stderr
+    assert "4 records" in proc.stderr and "stored" in proc.stderr
 
     machine_b = clone(machine_a, tmp_path / "b" / "ws")
     cache_b = tmp_path / "b" / "cache"
@@ -123,8 +129,13 @@ def test_second_clone_restores_every_step_from_the_remote(machine_a, bazel_remot
     bazel_remote.stop()
     (machine_b / "out/index.txt").unlink()
     statuses, proc = run_all(machine_b, CONNKIT_CACHE_DIR=str(cache_b))
-    assert statuses == {"gen.models": "cached", "gen.index": "restored", "check.bundle": "cached"}
-    assert LocalCache(cache_b / "cache").stats().records == 3
+    assert statuses == {
+        "gen.models": "cached",
+        "gen.index": "restored",
+        "check.bundle": "cached",
+        "gen.blob": "cached",
+    }
+    assert LocalCache(cache_b / "cache").stats().records == 4
 
 
 def test_read_mode_never_uploads(machine_a, bazel_remote, tmp_path):
@@ -202,10 +213,11 @@ def test_tampered_remote_blob_is_rejected_and_the_step_reruns(machine_a, bazel_r
     run_all(machine_a, "--remote-cache", bazel_remote.url)
     # Bit rot on the server's disk, same size, so only a content check can notice.
     target = (machine_a / "out/gen/entity2.py").read_bytes()
-    sha = sha256_hex(target)
-    [stored] = list((bazel_remote.data / "cas.v2" / sha[:2]).glob(f"{sha}-*"))
-    stored.chmod(0o644)
-    stored.write_bytes(target.replace(b"field", b"FIELD"))
+    stored = [p for p in (bazel_remote.data / "cas.v2").rglob("*-*") if target in p.read_bytes()]
+    assert stored  # the models' pack (and the bundle holding the same file)
+    for path in stored:
+        path.chmod(0o644)
+        path.write_bytes(path.read_bytes().replace(target, target.replace(b"field", b"FIELD")))
 
     machine_b = clone(machine_a, tmp_path / "b" / "ws")
     statuses, proc = run_all(
@@ -216,28 +228,47 @@ def test_tampered_remote_blob_is_rejected_and_the_step_reruns(machine_a, bazel_r
     assert (machine_b / "out/gen/entity2.py").read_bytes() == target
 
 
+def own_document(entry: dict) -> dict:
+    own = next(f for f in entry["outputFiles"] if f["path"] == ".connkit/record.json")
+    return json.loads(base64.b64decode(own["contents"]))
+
+
+def with_document(entry: dict, doc: dict) -> dict:
+    raw = json.dumps(doc).encode()
+    for f in entry["outputFiles"]:
+        if f["path"] == ".connkit/record.json":
+            f["contents"] = base64.b64encode(raw).decode()
+            f["digest"] = {"hash": sha256_hex(raw), "sizeBytes": str(len(raw))}
+    return entry
+
+
 def test_poisoned_action_entry_is_rejected(machine_a, bazel_remote, tmp_path):
-    """An AC entry is not content addressed: one pointing a file at another real blob (valid
-    for the server) must still fail connkit's BLAKE3 check."""
+    """An AC entry is not content addressed: one pointing a record at another real blob
+    (valid for the server) must still fail connkit's BLAKE3 check."""
     run_all(machine_a, "--remote-cache", bazel_remote.url)
     record = next(r for _, r in LocalCache(machine_a / ".connkit/cache").records() if r.step == "gen.models")
     client = httpx.Client(base_url=bazel_remote.url)
     name = ac_name(record.key)
     entry = client.get(f"/ac/{name}", headers={"Accept": "application/json"}).json()
-    evil = b"import os; os.system('echo pwned')\n"
+    doc = own_document(entry)
+    pack = doc["packs"][0]
+    evil = client.get(f"/cas/{pack['sha']}").content.replace(b"FIELDS = ", b"import os")
+    assert len(evil) == pack["size"]
     assert client.put(f"/cas/{sha256_hex(evil)}", content=evil).status_code == 200
+    pack["sha"] = sha256_hex(evil)
     for f in entry["outputFiles"]:
-        if f["path"] == "out/gen/entity0.py":
-            f["digest"] = {"hash": sha256_hex(evil), "sizeBytes": str(len(evil))}
-    assert client.put(f"/ac/{name}", json=entry).status_code == 200
+        if f["path"] == ".connkit/pack/0":
+            f["digest"]["hash"] = sha256_hex(evil)
+    assert client.put(f"/ac/{name}", json=with_document(entry, doc)).status_code == 200
 
     machine_b = clone(machine_a, tmp_path / "b" / "ws")
     statuses, proc = run_all(
         machine_b, "--remote-cache", bazel_remote.url, CONNKIT_CACHE_DIR=str(tmp_path / "bc")
     )
     assert statuses["gen.models"] == "ran"
+    assert statuses["gen.blob"] == "restored"
     assert "rejected remote blob" in proc.stderr
-    assert b"pwned" not in (machine_b / "out/gen/entity0.py").read_bytes()
+    assert b"import os" not in (machine_b / "out/gen/entity0.py").read_bytes()
 
 
 def test_entry_naming_another_key_is_refused(machine_a, bazel_remote, tmp_path):
@@ -253,18 +284,26 @@ def test_entry_naming_another_key_is_refused(machine_a, bazel_remote, tmp_path):
 
 
 def test_the_server_holds_real_action_results(machine_a, bazel_remote):
-    """bazel-remote validates /ac by default: our entries are ActionResults it accepts, and it
-    serves them back naming each output's SHA-256."""
+    """bazel-remote validates /ac by default: our entries are ActionResults it accepts, listing
+    each CAS blob they need; small outputs travel in one pack, big ones alone."""
     run_all(machine_a, "--remote-cache", bazel_remote.url)
-    record = next(r for _, r in LocalCache(machine_a / ".connkit/cache").records() if r.step == "gen.index")
-    entry = httpx.get(
-        f"{bazel_remote.url}/ac/{ac_name(record.key)}", headers={"Accept": "application/json"}
-    ).json()
-    paths = {f["path"]: f for f in entry["outputFiles"]}
-    index = (machine_a / "out/index.txt").read_bytes()
-    assert paths["out/index.txt"]["digest"]["hash"] == hashlib.sha256(index).hexdigest()
-    assert json.loads(base64.b64decode(paths[".connkit/record.json"]["contents"]))["key"] == record.key
-    assert "stdoutDigest" in entry
+    records = {r.step: r for _, r in LocalCache(machine_a / ".connkit/cache").records()}
+    client = httpx.Client(base_url=bazel_remote.url)
+
+    def entry_of(step: str) -> dict:
+        name = ac_name(records[step].key)
+        return client.get(f"/ac/{name}", headers={"Accept": "application/json"}).json()
+
+    models = entry_of("gen.models")
+    assert own_document(models)["record"]["key"] == records["gen.models"].key
+    [pack] = [f for f in models["outputFiles"] if f["path"].startswith(".connkit/pack/")]
+    packed = client.get(f"/cas/{pack['digest']['hash']}").content
+    assert (machine_a / "out/gen/entity3.py").read_bytes() in packed
+
+    big = (machine_a / "out/big.bin").read_bytes()
+    assert len(big) > 1 << 20
+    singles = [f for f in entry_of("gen.blob")["outputFiles"] if f["path"].startswith(".connkit/blob/")]
+    assert [f["digest"]["hash"] for f in singles] == [hashlib.sha256(big).hexdigest()]
 
 
 def htpasswd_line(user: str, password: str) -> str:
