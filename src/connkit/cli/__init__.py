@@ -2,7 +2,7 @@
 
 from invoke import Collection
 
-from connkit.cli import engine, workspace
+from connkit.cli import ci, engine, workspace
 from connkit.cli import register as _register
 from connkit.cli import review as _review
 
@@ -14,3 +14,4 @@ namespace.add_collection(workspace.ns, name="workspace")
 namespace.add_task(_register.register)
 namespace.add_task(_register.unregister)
 namespace.add_task(_review.review)
+namespace.add_collection(ci.ci_collection)
