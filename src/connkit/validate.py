@@ -194,3 +194,14 @@ def outcomes(items: Sequence[Item], result: RunResult | None) -> list[Outcome]:
         else:
             out.append(Outcome(it.label, it.step_id, step.status, step.message))
     return out
+
+
+def steps(ws: Workspace) -> list[Step]:
+    """Catalog provider: the validate checks of every connector in the workspace."""
+    from connkit.connectors import find_connectors
+    from connkit.register import find_connector
+
+    found: list[Step] = []
+    for c in find_connectors(ws):
+        found.extend(validate_steps(ws, find_connector(ws, c.name, c.service_type)))
+    return found

@@ -3,6 +3,7 @@
 from invoke import Collection
 
 from connkit.cli import ci, engine, workspace
+from connkit.cli import validate as _validate
 from connkit.cli import register as _register
 from connkit.cli import review as _review
 
@@ -15,3 +16,4 @@ namespace.add_task(_register.register)
 namespace.add_task(_register.unregister)
 namespace.add_task(_review.review)
 namespace.add_collection(ci.ci_collection)
+namespace.add_task(_validate.validate)
