@@ -3,9 +3,9 @@
 from invoke import Collection
 
 from connkit.cli import ci, engine, scaffold, workspace
-from connkit.cli import validate as _validate
 from connkit.cli import register as _register
 from connkit.cli import review as _review
+from connkit.cli import validate as _validate
 
 namespace = Collection()
 namespace.add_task(engine.run)

@@ -53,13 +53,12 @@ def validate(c, name, service_type=None, flags: GraphFlags = None):
         sys.stdout.write(jsonlib.dumps(payload, indent=2) + "\n")
     else:
         table = Table(title=f"validate {name} ({conn.service_type})", show_edge=False)
-        table.add_column("checklist item")
-        table.add_column("result")
-        table.add_column("step")
+        table.add_column("checklist item", ratio=3)
+        table.add_column("result", ratio=2)
         for o in outcomes:
             style = _STATE_STYLE.get(o.state, "white")
-            detail = f" ({o.detail})" if o.detail else ""
-            table.add_row(o.label, f"[{style}]{o.state}[/]{detail}", o.step_id or "-")
+            detail = f" [dim]({o.detail})[/]" if o.detail else ""
+            table.add_row(o.label, f"[{style}]{o.state}[/]{detail}")
         Console(stderr=True).print(table)
     if not result.ok or any(o.state in ("failed", "skipped", "not run") for o in outcomes):
         raise Exit(code=1)
