@@ -42,8 +42,16 @@ REVIEW_ITEMS = (
     ReviewItem(
         "schema",
         "schema valid and every $ref resolves",
-        ("schema/parse", "schema/ref-resolves", "schema/id", "schema/java-type", "schema/type-enum",
-         "schema/additional-properties", "schema/auth-required", "schema/ssl-config"),
+        (
+            "schema/parse",
+            "schema/ref-resolves",
+            "schema/id",
+            "schema/java-type",
+            "schema/type-enum",
+            "schema/additional-properties",
+            "schema/auth-required",
+            "schema/ssl-config",
+        ),
     ),
     ReviewItem(
         "test-steps",
@@ -54,10 +62,16 @@ REVIEW_ITEMS = (
     ReviewItem("base-class", "source extends the service type's base class", ("source/base-class",)),
     ReviewItem("pagination", "list methods paginate", ("source/pagination", "source/session-reuse")),
     ReviewItem("reads", "no unbounded reads", ("memory/unbounded-read", "memory/fetchall")),
-    ReviewItem("cleanup", "large objects cleaned up, caches bounded",
-               ("memory/large-object-cleanup", "memory/unbounded-cache")),
-    ReviewItem("tests", "unit tests have real assertions",
-               ("tests/missing", "tests/no-assertions", "tests/empty-test", "tests/pytest-style")),
+    ReviewItem(
+        "cleanup",
+        "large objects cleaned up, caches bounded",
+        ("memory/large-object-cleanup", "memory/unbounded-cache"),
+    ),
+    ReviewItem(
+        "tests",
+        "unit tests have real assertions",
+        ("tests/missing", "tests/no-assertions", "tests/empty-test", "tests/pytest-style"),
+    ),
 )
 
 
@@ -83,8 +97,10 @@ def _review_action(name: str, service_type: str, item: ReviewItem):
 
         result = review(ctx.workspace, name, service_type, rules=item.rules)
         for finding in result.findings:
-            ctx.log(f"{finding.severity.value}: {finding.path}:{finding.line} {finding.message} "
-                    f"[{finding.rule_id}] fix: {finding.fix}")
+            ctx.log(
+                f"{finding.severity.value}: {finding.path}:{finding.line} {finding.message} "
+                f"[{finding.rule_id}] fix: {finding.fix}"
+            )
         if result.blockers:
             first = result.blockers[0]
             raise StepFailed(
