@@ -2,9 +2,10 @@
 
 from invoke import Collection
 
-from connkit.cli import engine
+from connkit.cli import engine, stack
 
 namespace = Collection()
 namespace.add_task(engine.run)
 namespace.add_task(engine.graph)
 namespace.add_collection(engine.cache_collection)
+namespace.add_collection(stack.stack_collection)

@@ -14,11 +14,13 @@ from pathlib import Path
 from python_on_whales.exceptions import DockerException
 
 from connkit.errors import ConnkitError, UsageError
+from connkit.fsutil import atomic_write_text
+from connkit.names import connector_names
 from connkit.stack import compose, health, images
 from connkit.stack import steps as stack_steps
 from connkit.stack.engine import compose_client, docker_client, project_filter
 from connkit.stack.options import StackOptions, project_name
-from connkit.workspace import Workspace
+from connkit.workspace import SERVICE_TYPES, Workspace
 
 LOG_TAIL = 50
 
@@ -237,3 +239,22 @@ def ingest(ws: Workspace, name: str, config: Path) -> int:
     target = f"/tmp/connkit-ingest-{name}.yaml"
     subprocess.run([*argv, "cp", str(config), f"ingestion:{target}"], check=True, capture_output=True)
     return subprocess.call([*argv, "exec", "-T", "ingestion", "metadata", "ingest", "-c", target])
+
+
+def default_ingest_config(ws: Workspace, name: str) -> Path:
+    """``ingest/NAME.yaml`` in the workspace, else a minimal workflow rendered for NAME."""
+    own = ws.root / "ingest" / f"{name}.yaml"
+    if own.is_file():
+        return own
+    service_type = next(
+        (t for t in SERVICE_TYPES if ws.source_package(t, name).is_dir()),
+        None,
+    )
+    if service_type is None:
+        raise UsageError(
+            f"no connector {name!r} under ingestion/src/metadata/ingestion/source/: scaffold it first "
+            "or pass --config FILE"
+        )
+    path = ws.root / ".connkit" / "stack" / "ingest" / f"{name}.yaml"
+    atomic_write_text(path, compose.render_ingest_config(connector_names(name), service_type))
+    return path
