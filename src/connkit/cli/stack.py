@@ -93,12 +93,12 @@ def status(c, json=False):
 
 @task(positional=["service"], help={"service": "one service (default: all)", "follow": "keep streaming"})
 @reports_errors
-def logs(c, service="", follow=False):
+def logs(c, service=None, follow=False):
     """Print the stack's logs (one service or all)."""
     from connkit.stack import lifecycle
     from connkit.workspace import find_workspace
 
-    code = lifecycle.logs(find_workspace(), service, follow)
+    code = lifecycle.logs(find_workspace(), service or "", follow)
     if code:
         raise Exit(code=code)
 
