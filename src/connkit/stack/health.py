@@ -65,7 +65,7 @@ def wait_healthy(
     services: list[str],
     timeouts: dict[str, int],
     log: Callable[[str], None],
-    poll: float = 1.0,
+    poll: float = 0.25,
 ) -> WaitResult:
     start = time.monotonic()
     pending = list(services)

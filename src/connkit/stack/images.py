@@ -129,8 +129,6 @@ def ingestion_recipe(ws: Workspace, ca_bundle: Path | None) -> ImageRecipe:
         files.append(ContextFile(rel, data, executable))
         if rel in packaging:
             files.append(ContextFile("deps/" + rel.removeprefix("ingestion/"), data))
-    source = "setup.py" if "ingestion/setup.py" in rels else "pyproject.toml"
-    files.append(ContextFile("deps/.connkit-requirements-source", source.encode()))
     # setuptools wants the package directory to exist even when only reading metadata.
     files.append(ContextFile("deps/src/.connkit-placeholder", b""))
     return ImageRecipe("ingestion", "ingestion-build/Dockerfile", tuple(files))
@@ -157,7 +155,6 @@ def build_image(
             forcerm=True,
             pull=False,
             decode=True,
-            labels={"org.connkit.recipe": recipe.digest},
         )
         for chunk in stream:
             if "stream" in chunk:
