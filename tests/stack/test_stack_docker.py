@@ -118,3 +118,18 @@ def test_postgresql_stack_comes_up_healthy(tmp_path: Path) -> None:
     finally:
         _ok(run_cli("stack.down", "--volumes", cwd=root))
     assert project_resources(project) == {"containers": [], "networks": [], "volumes": []}
+
+
+def test_a_service_stuck_starting_times_out_and_is_torn_down(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path / "stuck")
+    init = root / "ingestion/src/metadata/__init__.py"
+    init.write_text('import time\nprint("importing very slowly", flush=True)\ntime.sleep(3600)\n')
+    project = project_name(Workspace(root))
+    try:
+        proc = run_cli("stack.up", "--no-search", "--ephemeral-ports", "--timeout", "ingestion=4", cwd=root)
+        assert proc.returncode == 1, proc.stderr[-3000:]
+        assert "ingestion not healthy after 4 s (running/starting)" in proc.stderr
+        assert "importing very slowly" in proc.stderr
+        assert project_resources(project) == {"containers": [], "networks": [], "volumes": []}
+    finally:
+        run_cli("stack.down", "--volumes", cwd=root)

@@ -34,6 +34,16 @@ def test_options_reject_unknown_choices(tmp_path: Path) -> None:
         resolve_ca_bundle(tmp_path / "missing.pem")
 
 
+def test_timeouts_override_defaults_and_reject_nonsense() -> None:
+    from connkit.stack.options import DEFAULT_TIMEOUTS, parse_timeouts
+
+    assert parse_timeouts([]) == DEFAULT_TIMEOUTS
+    assert parse_timeouts(["ingestion=5"])["ingestion"] == 5
+    for bad in ("ingestion", "server=5", "search=0", "search=abc"):
+        with pytest.raises(UsageError, match="SERVICE=SECONDS"):
+            parse_timeouts([bad])
+
+
 def test_volumes_reset_on_a_full_run_and_kept_on_a_fast_one() -> None:
     assert StackOptions().wipe_volumes
     assert not StackOptions(fast=True).wipe_volumes

@@ -7,7 +7,7 @@ from pathlib import Path
 from invoke import Collection, task
 from invoke.exceptions import Exit
 
-from connkit.cli._common import reports_errors
+from connkit.cli._common import reports_errors, split_list
 from connkit.errors import UsageError
 
 
@@ -24,7 +24,9 @@ from connkit.errors import UsageError
         "ca_bundle": "PEM bundle builds trust (default: $SSL_CERT_FILE, then $REQUESTS_CA_BUNDLE)",
         "base_image": "a Debian bookworm image you already have, instead of debootstrap + import",
         "ephemeral_ports": "let the engine pick free host ports (still on 127.0.0.1)",
-    }
+        "timeout": "SERVICE=SECONDS to wait for a service's health (database 120, search 240, ingestion 120)",
+    },
+    iterable=["timeout"],
 )
 @reports_errors
 def up(
@@ -40,10 +42,11 @@ def up(
     ca_bundle="",
     base_image="",
     ephemeral_ports=False,
+    timeout=None,
 ):
     """Build what changed and bring the stack up healthy; on failure show the log and tear down."""
     from connkit.stack import lifecycle
-    from connkit.stack.options import StackOptions, resolve_ca_bundle
+    from connkit.stack.options import StackOptions, parse_timeouts, resolve_ca_bundle
     from connkit.workspace import find_workspace
 
     ws = find_workspace()
@@ -59,6 +62,7 @@ def up(
         ca_bundle=resolve_ca_bundle(ca_bundle or None),
         base_image=base_image or None,
         ephemeral_ports=ephemeral_ports,
+        timeouts=parse_timeouts(split_list(timeout)),
     )
     result = lifecycle.up(ws, options)
     print(lifecycle.status_table(lifecycle.status(ws)))

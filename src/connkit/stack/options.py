@@ -60,6 +60,18 @@ class StackOptions:
         return str(DEFAULT_PORTS[self.database if service == "database" else service])
 
 
+def parse_timeouts(values: list[str]) -> dict[str, int]:
+    """``SERVICE=SECONDS`` items over the defaults, for slow machines (or tests)."""
+    timeouts = dict(DEFAULT_TIMEOUTS)
+    for item in values:
+        service, _, seconds = item.partition("=")
+        if service not in DEFAULT_TIMEOUTS or not seconds.isdigit() or int(seconds) < 1:
+            known = ", ".join(DEFAULT_TIMEOUTS)
+            raise UsageError(f"--timeout {item!r}: write SERVICE=SECONDS with SERVICE one of {known}")
+        timeouts[service] = int(seconds)
+    return timeouts
+
+
 def resolve_ca_bundle(explicit: str | Path | None, environ: dict[str, str] | None = None) -> Path | None:
     """``--ca-bundle`` wins, then ``SSL_CERT_FILE``, then ``REQUESTS_CA_BUNDLE``; None: no extra CA."""
     env = os.environ if environ is None else environ

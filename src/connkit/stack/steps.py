@@ -15,7 +15,13 @@ import docker
 from connkit.fsutil import atomic_write_text
 from connkit.hashing import digest_bytes
 from connkit.stack import artifacts, base, images
-from connkit.stack.options import SEARCH_ARTIFACT, SEARCH_VERSION, StackOptions, project_name
+from connkit.stack.options import (
+    SEARCH_ARTIFACT,
+    SEARCH_VERSION,
+    StackOptions,
+    project_name,
+    resolve_ca_bundle,
+)
 from connkit.steps import Step, StepContext
 from connkit.workspace import Workspace
 
@@ -59,7 +65,7 @@ def _ca_digest(options: StackOptions) -> str:
 
 def steps(ws: Workspace, options: StackOptions | None = None) -> list[Step]:
     """Image steps for ``options`` (the default stack when called as a catalog provider)."""
-    options = options or StackOptions()
+    options = options or StackOptions(ca_bundle=resolve_ca_bundle(None))
     recipe = base.BaseRecipe()
     out: list[Step] = []
 
