@@ -25,7 +25,7 @@ from connkit.resources import docker_dir
 from connkit.workspace import Workspace
 
 #: The files of ``ingestion/`` that make the image: packaging, then the source tree.
-INGESTION_PACKAGING = ("setup.py", "setup.cfg", "pyproject.toml", "README.md", "MANIFEST.in")
+INGESTION_PACKAGING = ("setup.py", "setup.cfg", "pyproject.toml", "README.md", "MANIFEST.in", "LICENSE")
 INGESTION_INPUTS = tuple(f"ingestion/{name}" for name in INGESTION_PACKAGING) + ("ingestion/src",)
 
 #: openmetadata-ingestion's dependency tree needs this pin where the registry snapshot has
