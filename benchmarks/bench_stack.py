@@ -69,7 +69,7 @@ def main() -> int:
             fast.append(connkit(*up, "--fast", cwd=root))
             print(f"round {n + 1}: full up {full[-1]:.1f} s, fast up {fast[-1]:.1f} s")
     finally:
-        connkit("stack.down", "--volumes", cwd=root)
+        connkit("stack.down", "--volumes", "--images", cwd=root)
         shutil.rmtree(tmp, ignore_errors=True)
     full_s, fast_s = statistics.median(full), statistics.median(fast)
     figures = {

@@ -85,9 +85,16 @@ def test_full_up_then_fast_up_rebuilds_only_ingestion_then_down_leaves_nothing(t
         _ok(ingest)
         assert "mini ingest: source=myconn" in ingest.stdout
     finally:
-        down = run_cli("stack.down", "--volumes", cwd=root)
+        down = run_cli("stack.down", "--volumes", "--images", cwd=root)
     _ok(down)
     assert project_resources(project) == {"containers": [], "networks": [], "volumes": []}
+    tags = subprocess.run(
+        ["docker", "images", "-q", "--filter", f"reference={project}/*"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert tags.stdout.split() == []
 
 
 def test_a_service_that_never_gets_healthy_is_torn_down_with_its_log_shown(tmp_path: Path) -> None:
@@ -102,7 +109,7 @@ def test_a_service_that_never_gets_healthy_is_torn_down_with_its_log_shown(tmp_p
         assert "connkit: error: stack.up failed" in proc.stderr
         assert project_resources(project) == {"containers": [], "networks": [], "volumes": []}
     finally:
-        run_cli("stack.down", "--volumes", cwd=root)
+        run_cli("stack.down", "--volumes", "--images", cwd=root)
 
 
 def test_postgresql_stack_comes_up_healthy(tmp_path: Path) -> None:
@@ -116,7 +123,7 @@ def test_postgresql_stack_comes_up_healthy(tmp_path: Path) -> None:
         assert out.returncode == 0, out.stderr
         assert out.stdout.strip() == "openmetadata_user"
     finally:
-        _ok(run_cli("stack.down", "--volumes", cwd=root))
+        _ok(run_cli("stack.down", "--volumes", "--images", cwd=root))
     assert project_resources(project) == {"containers": [], "networks": [], "volumes": []}
 
 
@@ -132,4 +139,4 @@ def test_a_service_stuck_starting_times_out_and_is_torn_down(tmp_path: Path) -> 
         assert "importing very slowly" in proc.stderr
         assert project_resources(project) == {"containers": [], "networks": [], "volumes": []}
     finally:
-        run_cli("stack.down", "--volumes", cwd=root)
+        run_cli("stack.down", "--volumes", "--images", cwd=root)

@@ -69,14 +69,19 @@ def up(
     print(f"stack {result.project} is up: {', '.join(result.services)}")
 
 
-@task(help={"volumes": "also remove the stack's volumes (database and search data)"})
+@task(
+    help={
+        "volumes": "also remove the stack's volumes (database and search data)",
+        "images": "also remove this workspace's image tags (layers other workspaces share stay)",
+    }
+)
 @reports_errors
-def down(c, volumes=False):
+def down(c, volumes=False, images=False):
     """Stop and remove this workspace's stack (containers and network; volumes with --volumes)."""
     from connkit.stack import lifecycle
     from connkit.workspace import find_workspace
 
-    lifecycle.down(find_workspace(), volumes=volumes)
+    lifecycle.down(find_workspace(), volumes=volumes, images=images)
 
 
 @task(help={"json": "print the services as JSON"})

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import docker.errors
 from python_on_whales.exceptions import DockerException
 
 from connkit.errors import ConnkitError, UsageError
@@ -134,6 +135,7 @@ def up(ws: Workspace, options: StackOptions, log: Callable[[str], None] = _say) 
         down(ws, volumes=options.wipe_volumes, log=lambda _: None)
     elif options.fast and options.reset and _has_project(project):
         down(ws, volumes=True, log=lambda _: None)
+    previous = {svc: i for svc, i in _image_ids(ws, options).items() if i}
     step_result, tags = ensure_images(ws, options)
     plan = compose.ComposePlan(project, tags, options)
     path = compose.write(ws.root, plan)
@@ -147,6 +149,7 @@ def up(ws: Workspace, options: StackOptions, log: Callable[[str], None] = _say) 
         up_error = up_error[0]
     waited = health.wait_healthy(docker_client(), project, plan.services, options.timeouts, log)
     if waited.ok and not up_error:
+        _drop_replaced(previous, _image_ids(ws, options))
         return UpResult(project, plan.services, step_result, waited.seconds or {})
     failed = waited.failed or _first_unready(project, plan.services)
     reason = waited.reason or up_error
@@ -160,6 +163,18 @@ def up(ws: Workspace, options: StackOptions, log: Callable[[str], None] = _say) 
     raise ConnkitError(f"stack.up failed: {failed} {reason}; fix it and run stack.up again")
 
 
+def _drop_replaced(before: dict[str, str], after: dict[str, str | None]) -> None:
+    """Remove images a rebuild replaced (each fast run would otherwise leave one behind);
+    the engine refuses while a container or another tag still uses one, which is fine."""
+    client = docker_client()
+    for svc, old in before.items():
+        if svc != "base" and after.get(svc) not in (None, old):
+            try:
+                client.images.remove(old, noprune=False)
+            except docker.errors.APIError:
+                pass
+
+
 def _first_unready(project: str, services: list[str]) -> str:
     states = health.service_states(docker_client(), project)
     for service in services:
@@ -169,8 +184,11 @@ def _first_unready(project: str, services: list[str]) -> str:
     return services[0]
 
 
-def down(ws: Workspace, volumes: bool = False, log: Callable[[str], None] = _say) -> None:
-    """Stop and remove the project's containers and network (and volumes with ``volumes``)."""
+def down(
+    ws: Workspace, volumes: bool = False, images: bool = False, log: Callable[[str], None] = _say
+) -> None:
+    """Stop and remove the project's containers and network (and volumes with ``volumes``,
+    and the project's image tags with ``images``: shared layers stay for other workspaces)."""
     project = project_name(ws)
     client = docker_client()
     path = _compose_file(ws)
@@ -188,7 +206,15 @@ def down(ws: Workspace, volumes: bool = False, log: Callable[[str], None] = _say
     if volumes:
         for volume in client.volumes.list(filters=project_filter(project)):
             volume.remove(force=True)
-    log(f"{project} is down" + (" (volumes removed)" if volumes else ""))
+    removed = []
+    if images:
+        for image in client.images.list():
+            for tag in image.tags:
+                if tag.startswith(f"{project}/"):
+                    client.images.remove(tag)
+                    removed.append(tag)
+    extra = [what for what, done in (("volumes", volumes), ("image tags", removed)) if done]
+    log(f"{project} is down" + (f" ({' and '.join(extra)} removed)" if extra else ""))
 
 
 def status(ws: Workspace) -> list[health.ServiceState]:
