@@ -26,7 +26,7 @@ from connkit.workspace import SERVICE_TYPES, Workspace
 LOG_TAIL = 50
 
 #: The OpenMetadata server cannot be assembled on a machine whose Maven repository lacks
-#: org.open-metadata:openmetadata-service (see docs in the closing note of issue 6).
+#: org.open-metadata:openmetadata-service (evidence in docs/stack.md).
 SERVER_NOTE = (
     "OpenMetadata server: not started (org.open-metadata:openmetadata-service is not served by the "
     "reachable Maven repository; the stack runs without it)"
@@ -125,8 +125,7 @@ def service_log(ws: Workspace, service: str, lines: int = LOG_TAIL) -> str:
 def up(ws: Workspace, options: StackOptions, log: Callable[[str], None] = _say) -> UpResult:
     project = project_name(ws)
     docker_client()  # fail early, in one line, without an engine
-    if options.mode == "ui" or options.mode == "no-ui":
-        log(SERVER_NOTE)
+    log(SERVER_NOTE)  # --mode (ui / no-ui) applies to the server alone
     if not options.fast and _has_project(project):
         log(
             f"stopping the running stack {project}"
