@@ -72,7 +72,7 @@ def up(
 @task(
     help={
         "volumes": "also remove the stack's volumes (database and search data)",
-        "images": "also remove this workspace's image tags (layers other workspaces share stay)",
+        "images": "also remove this workspace's image tags (their layers stay as build cache)",
     }
 )
 @reports_errors

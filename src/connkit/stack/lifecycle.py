@@ -169,7 +169,7 @@ def _drop_replaced(before: dict[str, str], after: dict[str, str | None]) -> None
     for svc, old in before.items():
         if svc != "base" and after.get(svc) not in (None, old):
             try:
-                client.images.remove(old, noprune=False)
+                client.images.remove(old, noprune=True)
             except docker.errors.APIError:
                 pass
 
@@ -210,7 +210,8 @@ def down(
         for image in client.images.list():
             for tag in image.tags:
                 if tag.startswith(f"{project}/"):
-                    client.images.remove(tag)
+                    # noprune: the parent layers stay as the engine's build cache.
+                    client.images.remove(tag, noprune=True)
                     removed.append(tag)
     extra = [what for what, done in (("volumes", volumes), ("image tags", removed)) if done]
     log(f"{project} is down" + (f" ({' and '.join(extra)} removed)" if extra else ""))
