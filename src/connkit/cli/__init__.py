@@ -2,9 +2,10 @@
 
 from invoke import Collection
 
-from connkit.cli import engine, scaffold, workspace
+from connkit.cli import ci, engine, scaffold, stack, workspace
 from connkit.cli import register as _register
 from connkit.cli import review as _review
+from connkit.cli import validate as _validate
 
 namespace = Collection()
 namespace.add_task(engine.run)
@@ -15,3 +16,6 @@ namespace.add_task(scaffold.scaffold)
 namespace.add_task(_register.register)
 namespace.add_task(_register.unregister)
 namespace.add_task(_review.review)
+namespace.add_collection(ci.ci_collection)
+namespace.add_task(_validate.validate)
+namespace.add_collection(stack.stack_collection)
