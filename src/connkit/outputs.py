@@ -136,7 +136,7 @@ def restore(root: Path, record: ActionRecord, cache: CacheBackend, memo: StatMem
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
         raise
-    wanted = set(targets)
+    wanted = set(targets) | {root_rel(root, tmp) for tmp, _ in staged}
     for decl in record.roots:
         _remove_extras(root, decl, wanted)
     for entry in record.outputs:
@@ -157,6 +157,10 @@ def restore(root: Path, record: ActionRecord, cache: CacheBackend, memo: StatMem
     for tmp, target in staged:
         os.replace(tmp, target)
         memo.forget(target)
+
+
+def root_rel(root: Path, path: Path) -> str:
+    return Path(os.path.relpath(path, root)).as_posix()
 
 
 def _remove(path: Path) -> None:

@@ -38,3 +38,7 @@ def split_list(values: Any) -> list[str]:
     for value in values:
         out.extend(part.strip() for part in str(value).split(",") if part.strip())
     return out
+
+
+# invoke has no optional positional arguments: a positional is required, so a task whose
+# argument may be left out takes it as a flag (``--target``) instead.

@@ -14,16 +14,19 @@ from connkit.errors import UsageError
 
 
 @graph_task(
-    positional=["target"],
-    help={"target": "step id or dotted prefix (e.g. generate), comma-separated; default: all"},
+    help={"target": "step ids or dotted prefixes (e.g. generate), comma-separated; `all` for every step"},
 )
-def run(c, target="", flags: GraphFlags = None):
-    """Run steps of the graph (and what they depend on), replaying cache hits."""
-    flags.run(split_list(target))
+def run(c, target, flags: GraphFlags = None):
+    """Run steps of the graph (and what they depend on), replaying cache hits.
+
+    TARGET names a step (generate.python) or every step under a prefix (generate);
+    `connkit run all` runs the whole graph. See the steps with `connkit graph`.
+    """
+    targets = split_list(target)
+    flags.run([] if targets == ["all"] else targets)
 
 
 @task(
-    positional=["target"],
     help={
         "target": "step id or dotted prefix to show (default: every step)",
         "format": "mermaid, dot or json",

@@ -1,0 +1,119 @@
+"""Runs that overlap on one cache, and runs killed with SIGKILL at random moments."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from connkit.cache import LocalCache
+
+from ..conftest import connkit_env, run_connkit
+
+SLOW_STEP = textwrap.dedent(
+    """
+    [[steps]]
+    id = "gen.files"
+    inputs = ["src/seed.txt"]
+    outputs = ["out"]
+    command = ["{python}", "{script}"]
+    """
+)
+
+# Writes 30 files slowly, each derived from the seed, so a kill lands in mid-write.
+WRITER = textwrap.dedent(
+    """
+    import os, time
+    seed = open("src/seed.txt").read()
+    os.makedirs("out", exist_ok=True)
+    for i in range(30):
+        with open(f"out/part{i:02d}.txt", "w") as fh:
+            fh.write(f"{seed}:{i}\\n" * 50)
+        time.sleep(0.004)
+    print("wrote 30 parts")
+    """
+)
+
+
+def expected(seed: str) -> dict[str, str]:
+    return {f"part{i:02d}.txt": f"{seed}:{i}\n" * 50 for i in range(30)}
+
+
+def actual(root: Path) -> dict[str, str]:
+    return {p.name: p.read_text() for p in sorted((root / "out").glob("*"))}
+
+
+def make_ws(ws_root: Path) -> Path:
+    script = ws_root / "writer.py"
+    script.write_text(WRITER)
+    (ws_root / "connkit.toml").write_text(SLOW_STEP.format(python=sys.executable, script=script))
+    (ws_root / "src").mkdir()
+    return ws_root
+
+
+def test_kill_9_at_random_points_never_gives_a_false_hit(ws_root):
+    root = make_ws(ws_root)
+    rng = random.Random(1234)
+    outcomes = []
+    for trial in range(24):
+        seed = f"seed-{trial}-{rng.random()}"
+        (root / "src/seed.txt").write_text(seed)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "connkit", "run", "all", "--logs", "none"],
+            cwd=root,
+            env=connkit_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        time.sleep(rng.uniform(0.0, 0.8))
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+        # The next run must either redo the work or replay a record whose outputs are whole.
+        after = run_connkit("run", "all", "--json", "--logs", "none", cwd=root)
+        assert after.returncode == 0, after.stderr
+        status = json.loads(after.stdout)["steps"][0]["status"]
+        outcomes.append(status)
+        assert actual(root) == expected(seed), f"trial {trial}: {status} left wrong outputs"
+        # Sometimes also throw the outputs away: a restore must bring back the whole set.
+        if trial % 3 == 0:
+            for p in (root / "out").glob("*"):
+                p.unlink()
+            again = run_connkit("run", "all", "--json", "--logs", "none", cwd=root)
+            assert json.loads(again.stdout)["steps"][0]["status"] == "restored"
+            assert actual(root) == expected(seed)
+    report = LocalCache(root / ".connkit/cache").verify()
+    assert report.corrupt == [] and report.invalidated == []
+    assert "ran" in outcomes  # some kills landed before the record was written
+
+
+def test_two_concurrent_runs_end_consistent(ws_root):
+    root = make_ws(ws_root)
+    (root / "src/seed.txt").write_text("together")
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "connkit", "run", "all", "--json", "--logs", "none"],
+            cwd=root,
+            env=connkit_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    results = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), results
+    statuses = sorted(json.loads(out)["steps"][0]["status"] for out, _ in results)
+    assert statuses == ["cached", "ran"]  # the lock made the second one wait and then hit
+    assert any("waiting for another connkit run" in err for _, err in results)
+    assert actual(root) == expected("together")
+    assert LocalCache(root / ".connkit/cache").verify().corrupt == []
