@@ -2,9 +2,12 @@
 
 from invoke import Collection
 
-from connkit.cli import engine
+from connkit.cli import engine, toolchain
 
 namespace = Collection()
 namespace.add_task(engine.run)
 namespace.add_task(engine.graph)
 namespace.add_collection(engine.cache_collection)
+namespace.add_task(toolchain.generate)
+namespace.add_task(toolchain.format)
+namespace.add_task(toolchain.test)
