@@ -107,9 +107,20 @@ class LocalCache:
 
     def read_blob(self, digest: str) -> bytes | None:
         try:
-            return self._blob_path(digest).read_bytes()
+            fd = os.open(os.path.join(self.cas, digest[:2], digest), os.O_RDONLY | os.O_CLOEXEC)
         except FileNotFoundError:
             return None
+        try:
+            size = os.fstat(fd).st_size
+            chunks = []
+            while True:
+                chunk = os.read(fd, max(size, 1 << 16))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+            return b"".join(chunks)
+        finally:
+            os.close(fd)
 
     def put_blob_file(self, path: Path, digest: str) -> None:
         target = self._blob_path(digest)

@@ -59,10 +59,11 @@ class StatMemo:
             except (ValueError, KeyError, TypeError):
                 self._entries = {}
 
-    def digest(self, path: Path) -> str:
+    def digest(self, path: Path | str, st: os.stat_result | None = None) -> str:
         """The digest of ``path``; raises OSError if it cannot be read."""
-        st = os.stat(path)
-        key = str(path)
+        key = path if isinstance(path, str) else str(path)
+        if st is None:
+            st = os.stat(key)
         entry = self._entries.get(key)
         if (
             entry is not None
@@ -80,7 +81,7 @@ class StatMemo:
             self._dirty = True
         return value
 
-    def forget(self, path: Path) -> None:
+    def forget(self, path: Path | str) -> None:
         if self._entries.pop(str(path), None) is not None:
             self._dirty = True
 

@@ -7,6 +7,7 @@ Environment values are stored only as digests, never in clear.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ from pathlib import Path
 from threading import Lock
 
 from connkit import fileset
+from connkit.fsutil import atomic_write_bytes
 from connkit.hashing import StatMemo, digest_json, digest_text
 from connkit.steps import Step
 
@@ -24,28 +26,63 @@ KEY_SCHEMA = 1
 
 
 class ToolVersions:
-    """Runs each tool's version command once per run; a missing tool is an ingredient too."""
+    """The digest of each tool's version output, probed at most once per run.
 
-    def __init__(self) -> None:
+    Probing spawns a process (``mvn -v`` takes a second), so results are also remembered on
+    disk against the resolved executable's path, size, mtime and inode and the PATH/JAVA_HOME
+    it was found with: a no-op run spawns nothing, and replacing or switching the tool (an
+    upgrade rewrites the file; another JDK resolves to another path) probes it again.
+    """
+
+    def __init__(self, memo_path: Path | None = None) -> None:
         self._seen: dict[tuple[str, ...], str] = {}
         self._lock = Lock()
+        self._path = memo_path
+        self._disk: dict[str, str] = {}
+        self._dirty = False
+        if memo_path is not None and memo_path.is_file():
+            try:
+                self._disk = json.loads(memo_path.read_bytes())
+            except ValueError:
+                self._disk = {}
 
     def digest(self, argv: tuple[str, ...], env: Mapping[str, str]) -> str:
         with self._lock:
             if argv not in self._seen:
-                self._seen[argv] = self._probe(argv, env)
+                self._seen[argv] = self._lookup(argv, env)
             return self._seen[argv]
 
-    @staticmethod
-    def _probe(argv: tuple[str, ...], env: Mapping[str, str]) -> str:
+    def _lookup(self, argv: tuple[str, ...], env: Mapping[str, str]) -> str:
         exe = shutil.which(argv[0], path=env.get("PATH"))
         if exe is None:
             return f"missing:{argv[0]}"
+        real = os.path.realpath(exe)
+        st = os.stat(real)
+        fingerprint = digest_json(
+            [list(argv), real, st.st_size, st.st_mtime_ns, st.st_ino, env.get("PATH"), env.get("JAVA_HOME")]
+        )
+        known = self._disk.get(fingerprint)
+        if known is not None:
+            return known
+        value = self._probe(argv, env)
+        if not value.startswith("error:"):
+            self._disk[fingerprint] = value
+            self._dirty = True
+        return value
+
+    @staticmethod
+    def _probe(argv: tuple[str, ...], env: Mapping[str, str]) -> str:
         try:
             proc = subprocess.run(argv, capture_output=True, env=dict(env), timeout=120, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
             return f"error:{argv[0]}:{type(exc).__name__}"
-        return digest_text(proc.stdout.decode(errors="replace") + proc.stderr.decode(errors="replace"))
+        output = proc.stdout.decode(errors="replace") + proc.stderr.decode(errors="replace")
+        return digest_text(output)
+
+    def save(self) -> None:
+        if self._path is not None and self._dirty:
+            atomic_write_bytes(self._path, json.dumps(self._disk).encode())
+            self._dirty = False
 
 
 @dataclass
@@ -61,12 +98,15 @@ class Ingredients:
     tools: dict[str, str]
     inputs: dict[str, str]
     deps: dict[str, str]
+    inputs_digest: str = ""
     schema: int = KEY_SCHEMA
     missing_tools: list[str] = field(default_factory=list)
 
     def key(self) -> str:
+        """The inputs enter through their precomputed digest: one hash per file set per run."""
         data = self.as_dict()
         data.pop("missing_tools")
+        data["inputs"] = self.inputs_digest or digest_json(self.inputs)
         return digest_json(data)
 
     def as_dict(self) -> dict:
@@ -89,6 +129,55 @@ class Ingredients:
         return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
 
+class InputDigests:
+    """Digests of the files a set of patterns names, shared by the steps of one run.
+
+    Steps often read the same trees (every generator reads the schema folder): each listing
+    and digest is computed once per scanner generation, and the runner bumps the generation
+    whenever a step may have written files.
+    """
+
+    def __init__(self, root: Path, memo: StatMemo, scanner: fileset.Scanner | None = None) -> None:
+        self.root = str(root)
+        self.memo = memo
+        self.scanner = scanner or fileset.Scanner(root)
+        self._seen: dict[tuple[str, ...], tuple[dict[str, str], str]] = {}
+        self._lock = Lock()
+
+    def of(self, patterns: tuple[str, ...]) -> tuple[dict[str, str], str]:
+        """(path -> digest, digest of that whole mapping) for the files the patterns name."""
+        found = self._seen.get(patterns)
+        if found is not None:
+            return found
+        generation = self.scanner.generation
+        digests: dict[str, str] = {}
+        root = self.root + os.sep
+        digest = self.memo.digest
+        for rel in self.scanner.expand(patterns):
+            try:
+                digests[rel] = digest(root + rel)
+            except OSError:
+                digests[rel] = "unreadable"
+        result = (digests, digest_json(digests))
+        with self._lock:
+            if generation == self.scanner.generation:  # nothing wrote while we looked
+                self._seen[patterns] = result
+        return result
+
+    def invalidate(self, roots: list[str] | None = None) -> None:
+        """Forget what a write may have changed: everything (a command can write anywhere),
+        or only what lies under ``roots`` (a restore writes exactly its declared outputs)."""
+        with self._lock:
+            self.scanner.invalidate(roots)
+            if roots is None:
+                self._seen.clear()
+                return
+            for patterns in list(self._seen):
+                bases = [fileset.base_of(p) for p in patterns if not p.startswith("!")]
+                if any(fileset.overlaps(base, root) for base in bases for root in roots):
+                    del self._seen[patterns]
+
+
 def ingredients(
     step: Step,
     root: Path,
@@ -96,14 +185,11 @@ def ingredients(
     memo: StatMemo,
     tools: ToolVersions,
     environ: Mapping[str, str] | None = None,
+    digests: InputDigests | None = None,
 ) -> Ingredients:
     environ = os.environ if environ is None else environ
-    inputs = {}
-    for rel in fileset.expand(root, step.inputs):
-        try:
-            inputs[rel] = memo.digest(root / rel)
-        except OSError:
-            inputs[rel] = "unreadable"
+    digests = digests or InputDigests(root, memo)
+    inputs, inputs_digest = digests.of(tuple(step.inputs))
     tool_digests = {" ".join(argv): tools.digest(argv, environ) for argv in step.tools}
     return Ingredients(
         step=step.id,
@@ -114,6 +200,7 @@ def ingredients(
         env={name: (digest_text(environ[name]) if name in environ else None) for name in sorted(step.env)},
         tools=tool_digests,
         inputs=inputs,
+        inputs_digest=inputs_digest,
         deps={dep: dep_keys[dep] for dep in sorted(step.deps)},
         missing_tools=[argv[0] for argv in step.tools if tool_digests[" ".join(argv)].startswith("missing:")],
     )

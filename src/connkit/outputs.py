@@ -30,16 +30,23 @@ class CorruptBlob(Exception):
         self.missing = missing
 
 
-def check_relpath(root: Path, rel: str) -> Path:
+def check_relpath(root: Path, rel: str, _parents: dict[str, bool] | None = None) -> Path:
     """``root / rel`` if ``rel`` is a plain relative path whose existing parents are not links
-    leading out of ``root``; raises UnsafeRecord otherwise."""
+    leading out of ``root``; raises UnsafeRecord otherwise. ``_parents`` memoises the check of
+    each parent folder across the many entries of one record."""
     pure = PurePosixPath(rel)
     if not rel or pure.is_absolute() or ".." in pure.parts or "\\" in rel or rel.startswith("~"):
         raise UnsafeRecord(f"output path {rel!r} escapes the workspace")
     target = root.joinpath(*pure.parts)
-    real_root = os.path.realpath(root)
-    parent = os.path.realpath(target.parent)
-    if parent != real_root and not parent.startswith(real_root + os.sep):
+    parent_key = str(pure.parent)
+    inside = _parents.get(parent_key) if _parents is not None else None
+    if inside is None:
+        real_root = os.path.realpath(root)
+        parent = os.path.realpath(target.parent)
+        inside = parent == real_root or parent.startswith(real_root + os.sep)
+        if _parents is not None:
+            _parents[parent_key] = inside
+    if not inside:
         raise UnsafeRecord(f"output path {rel!r} leads outside the workspace through a link")
     return target
 
@@ -62,32 +69,31 @@ def snapshot(root: Path, declared: tuple[str, ...] | list[str], memo: StatMemo) 
 
 
 def _snapshot_path(root: Path, rel: str, memo: StatMemo, entries: list[OutputEntry]) -> None:
-    full = root / rel
+    full = os.path.join(root, rel)
     try:
         st = os.lstat(full)
     except FileNotFoundError:
         return
-    if stat.S_ISLNK(st.st_mode):
+    _add_entry(root, rel, full, st, memo, entries)
+
+
+def _add_entry(
+    root: Path, rel: str, full: str, st: os.stat_result, memo: StatMemo, entries: list[OutputEntry]
+) -> None:
+    mode = st.st_mode
+    if stat.S_ISREG(mode):
+        entries.append(OutputEntry(rel, "file", memo.digest(full, st), stat.S_IMODE(mode), st.st_size))
+    elif stat.S_ISDIR(mode):
+        entries.append(OutputEntry(path=rel, kind="dir", mode=stat.S_IMODE(mode)))
+        with os.scandir(full) as it:
+            children = sorted((e.name, e.path) for e in it if e.name != "__pycache__")
+        for name, path in children:
+            _add_entry(root, f"{rel}/{name}", path, os.lstat(path), memo, entries)
+    elif stat.S_ISLNK(mode):
         link = os.readlink(full)
         if not _link_stays_inside(root, rel, link):
             raise UnsafeRecord(f"output {rel} is a link leading outside the workspace")
         entries.append(OutputEntry(path=rel, kind="link", target=link))
-    elif stat.S_ISDIR(st.st_mode):
-        entries.append(OutputEntry(path=rel, kind="dir", mode=stat.S_IMODE(st.st_mode)))
-        for child in sorted(os.listdir(full)):
-            if child == "__pycache__":
-                continue
-            _snapshot_path(root, f"{rel}/{child}", memo, entries)
-    elif stat.S_ISREG(st.st_mode):
-        entries.append(
-            OutputEntry(
-                path=rel,
-                kind="file",
-                digest=memo.digest(full),
-                mode=stat.S_IMODE(st.st_mode),
-                size=st.st_size,
-            )
-        )
 
 
 def matches(root: Path, record: ActionRecord, memo: StatMemo) -> bool:
@@ -108,12 +114,15 @@ def store(root: Path, entries: list[OutputEntry], cache: CacheBackend) -> None:
 def restore(root: Path, record: ActionRecord, cache: CacheBackend, memo: StatMemo) -> None:
     """Make the declared outputs equal the record: verified blobs in, extra files out.
 
-    Nothing on disk changes until every blob has been read and checked.
+    Nothing on disk changes until every blob has been read and checked: each is written to a
+    temp file beside its target, and only when all are staged are they renamed into place.
     """
-    targets = {e.path: check_relpath(root, e.path) for e in record.outputs}
+    parents: dict[str, bool] = {}
+    targets = {e.path: check_relpath(root, e.path, parents) for e in record.outputs}
     for decl in record.roots:
-        check_relpath(root, decl)
-    staged: list[tuple[Path, Path]] = []
+        check_relpath(root, decl, parents)
+    staged: list[tuple[str, str]] = []
+    made: set[str] = set()
     try:
         for entry in record.outputs:
             if entry.kind != "file":
@@ -124,19 +133,24 @@ def restore(root: Path, record: ActionRecord, cache: CacheBackend, memo: StatMem
                 raise CorruptBlob(entry.digest, missing=True)
             if digest_bytes(data) != entry.digest:
                 raise CorruptBlob(entry.digest)
-            target = targets[entry.path]
-            if target.is_symlink() or target.is_dir():
-                _remove(target)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(f".{target.name}.connkit-restore")
-            tmp.write_bytes(data)
-            os.chmod(tmp, entry.mode)
+            target = str(targets[entry.path])
+            _clear_non_file(target)
+            folder = os.path.dirname(target)
+            if folder not in made:
+                _ensure_dir(folder)
+                made.add(folder)
+            tmp = os.path.join(folder, f".{os.path.basename(target)}.connkit-restore")
+            _write_file(tmp, data, entry.mode)
             staged.append((tmp, target))
     except BaseException:
         for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
         raise
-    wanted = set(targets) | {root_rel(root, tmp) for tmp, _ in staged}
+    root_prefix = str(root) + os.sep
+    wanted = set(targets) | {tmp[len(root_prefix) :] for tmp, _ in staged}
     for decl in record.roots:
         _remove_extras(root, decl, wanted)
     for entry in record.outputs:
@@ -157,6 +171,40 @@ def restore(root: Path, record: ActionRecord, cache: CacheBackend, memo: StatMem
     for tmp, target in staged:
         os.replace(tmp, target)
         memo.forget(target)
+
+
+def _clear_non_file(path: str) -> None:
+    """A link or folder where a file is to go is removed first."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(st.st_mode):
+        os.unlink(path)
+    elif stat.S_ISDIR(st.st_mode):
+        shutil.rmtree(path)
+
+
+def _ensure_dir(folder: str) -> None:
+    try:
+        st = os.lstat(folder)
+    except FileNotFoundError:
+        os.makedirs(folder, exist_ok=True)
+        return
+    if not stat.S_ISDIR(st.st_mode):
+        os.unlink(folder)
+        os.makedirs(folder, exist_ok=True)
+
+
+def _write_file(path: str, data: bytes, mode: int) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fchmod(fd, mode)
+    finally:
+        os.close(fd)
 
 
 def root_rel(root: Path, path: Path) -> str:

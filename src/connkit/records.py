@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class OutputEntry:
-    """One file, symbolic link or directory a step produced, relative to the workspace."""
+class OutputEntry(NamedTuple):
+    """One file, symbolic link or directory a step produced, relative to the workspace.
+
+    A tuple, because a no-op run builds and compares thousands of them.
+    """
 
     path: str
     kind: str  # "file" | "link" | "dir"
@@ -39,10 +42,12 @@ class ActionRecord:
         return found
 
     def to_json(self) -> bytes:
-        return json.dumps(asdict(self), sort_keys=True).encode()
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        data["outputs"] = [list(o) for o in self.outputs]  # rows, not objects: fast to load
+        return json.dumps(data, sort_keys=True).encode()
 
     @classmethod
     def from_json(cls, data: bytes) -> ActionRecord:
         raw = json.loads(data)
-        raw["outputs"] = [OutputEntry(**o) for o in raw["outputs"]]
+        raw["outputs"] = [OutputEntry(*row) for row in raw["outputs"]]
         return cls(**raw)

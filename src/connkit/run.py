@@ -64,6 +64,10 @@ class CacheLayout:
         return self.root / "statmemo.json"
 
     @property
+    def tools(self) -> Path:
+        return self.root / "tools.json"
+
+    @property
     def runs(self) -> Path:
         return self.root / "runs"
 
@@ -84,6 +88,7 @@ class _Shared:
     layout: CacheLayout
     memo: StatMemo
     tools: keys.ToolVersions
+    digests: keys.InputDigests
     runner: Runner
     reporter: Reporter
     environ: Mapping[str, str]
@@ -132,14 +137,16 @@ def run_steps(
     layout = CacheLayout(ws.cache_dir)
     lock = acquire_lock(layout, reporter, options.lock_timeout)
     try:
+        memo = StatMemo(layout.memo)
         shared = _Shared(
             ws=ws,
             graph=graph,
             options=options,
             cache=cache or LocalCache(layout.store),
             layout=layout,
-            memo=StatMemo(layout.memo),
-            tools=keys.ToolVersions(),
+            memo=memo,
+            tools=keys.ToolVersions(layout.tools),
+            digests=keys.InputDigests(ws.root, memo),
             runner=runner or SubprocessRunner(),
             reporter=reporter,
             environ=os.environ if options.environ is None else options.environ,
@@ -149,6 +156,7 @@ def run_steps(
             _execute(shared, selected)
         finally:
             shared.memo.save()
+            shared.tools.save()
         result = RunResult(
             steps=[shared.results[s] for s in graph.order(selected) if s in shared.results],
             seconds=time.perf_counter() - started,
@@ -195,7 +203,9 @@ def _process(shared: _Shared, step: Step) -> None:
         shared.reporter.step_finished(result)
         return
     dep_keys = {d: shared.results[d].key for d in step.deps}
-    ingredients = keys.ingredients(step, shared.ws.root, dep_keys, shared.memo, shared.tools, shared.environ)
+    ingredients = keys.ingredients(
+        step, shared.ws.root, dep_keys, shared.memo, shared.tools, shared.environ, shared.digests
+    )
     key = ingredients.key()
     result, replay = _lookup(shared, step, key)
     if result is None:
@@ -233,10 +243,16 @@ def _lookup(shared: _Shared, step: Step, key: str) -> tuple[StepResult | None, s
         status = "cached"
     else:
         try:
-            outputs.restore(root, record, shared.cache, shared.memo)
+            try:
+                outputs.restore(root, record, shared.cache, shared.memo)
+            finally:  # after the writes, so no listing taken mid-restore survives
+                shared.digests.invalidate(record.roots)
         except outputs.UnsafeRecord as exc:
             shared.reporter.note(f"{step.id}: refused a cache record: {exc}; running the step")
             shared.cache.drop_record(key)
+            return None, None
+        except OSError as exc:
+            shared.reporter.note(f"{step.id}: could not restore from the cache ({exc}); running the step")
             return None, None
         except outputs.CorruptBlob as exc:
             what = "missing" if exc.missing else "corrupt"
@@ -315,6 +331,7 @@ def _run_and_record(
         message = f"{type(exc).__name__}: {exc}"
     text = log.close()
     seconds = time.perf_counter() - began
+    shared.digests.invalidate()
     if message or shared.cancelled.is_set():
         tail = text.splitlines()[-LOG_TAIL_LINES:]
         message = message or "cancelled"
@@ -334,7 +351,7 @@ def _record(
 ) -> None:
     root = shared.ws.root
     dep_keys = ingredients.deps
-    after = keys.ingredients(step, root, dep_keys, shared.memo, shared.tools, shared.environ)
+    after = keys.ingredients(step, root, dep_keys, shared.memo, shared.tools, shared.environ, shared.digests)
     if after.inputs != ingredients.inputs:
         shared.reporter.note(f"{step.id}: inputs changed while it ran; result not cached")
         return
@@ -355,7 +372,6 @@ def _record(
         log=shared.cache.put_blob_bytes(log_text.encode("utf-8")),
         seconds=round(seconds, 4),
         created=time.time(),
-        ingredients=ingredients.as_dict(),
     )
     shared.cache.put_record(record)
     atomic_write_bytes(shared.layout.last_ingredients(step.id), json.dumps(ingredients.as_dict()).encode())

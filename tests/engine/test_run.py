@@ -150,10 +150,10 @@ def test_independent_steps_run_at_the_same_time_with_jobs(root):
     # Each step waits until it sees the other's marker: only parallel execution finishes both.
     def waiter(me: str, other: str) -> Step:
         code = (
-            "import os,time,sys;open('%s','w').close();t=time.time()\n"
-            "while not os.path.exists('%s'):\n"
+            f"import os,time,sys;open('{me}','w').close();t=time.time()\n"
+            f"while not os.path.exists('{other}'):\n"
             "    time.sleep(0.01)\n"
-            "    if time.time()-t>20: sys.exit('never saw the other step')\n" % (me, other)
+            "    if time.time()-t>20: sys.exit('never saw the other step')\n"
         )
         return Step(id=f"par.{me}", command=py(code), cacheable=False)
 
