@@ -74,6 +74,21 @@ class PythonEnv:
     def deps(self) -> tuple[str, ...]:
         return (STEP_ID,) if self.managed else ()
 
+    def installed(self, *dists: str) -> str:
+        """Versions of ``dists`` in an active env, read from dist-info names (no process).
+
+        A managed env answers "managed": the ``pyenv`` step's key already covers what it
+        holds, and it may not exist yet when steps are built.
+        """
+        if self.managed:
+            return "managed"
+        found = []
+        for dist in dists:
+            stem = re.sub(r"[-_.]+", "_", dist).lower()
+            names = self.bin_dir.parent.glob(f"lib/python*/site-packages/{stem}-*.dist-info")
+            found.append(",".join(sorted(p.name.removesuffix(".dist-info") for p in names)) or f"{stem}-none")
+        return ";".join(found)
+
     def activate(self, env: dict[str, str]) -> None:
         """Make ``python``, ``pip`` and the env's scripts come first on the step's PATH."""
         env["PATH"] = os.pathsep.join([str(self.bin_dir), env.get("PATH", os.defpath)])

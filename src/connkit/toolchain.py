@@ -99,12 +99,6 @@ def _makefile_has(ws: Workspace, target: str) -> bool:
     return re.search(rf"^{re.escape(target)}\s*:", text, re.M) is not None
 
 
-def _dist_version_probe(env: pyenv.PythonEnv, dist: str) -> tuple[str, ...]:
-    """A cheap tool-version probe: the installed distribution's version in that env."""
-    code = f"import importlib.metadata as m; print(m.version({dist!r}))"
-    return (str(env.python), "-c", code)
-
-
 def generate_python(ws: Workspace, env: pyenv.PythonEnv) -> Step:
     """The workspace's own ``make generate`` in the workspace's Python environment."""
     python = str(env.python)
@@ -126,9 +120,9 @@ def generate_python(ws: Workspace, env: pyenv.PythonEnv) -> Step:
         inputs=(SCHEMAS, "Makefile", "ingestion/Makefile", "scripts/datamodel_generation.py"),
         outputs=(GENERATED.as_posix(),),
         action=generate,
-        action_version=f"1|{'managed' if env.managed else 'active'}",
+        action_version=f"1|{env.installed('datamodel-code-generator', 'ruff')}",
         deps=env.deps,
-        tools=(("make", "--version"), _dist_version_probe(env, "datamodel-code-generator")),
+        tools=(("make", "--version"), (python, "--version")),
         description="Pydantic models (make generate: datamodel-code-generator)",
     )
 
@@ -227,9 +221,9 @@ def format_python(ws: Workspace, env: pyenv.PythonEnv, connector: Connector, che
         inputs=(*paths, "ingestion/pyproject.toml"),
         outputs=() if check else tuple(paths),
         action=fmt,
-        action_version=f"1|{'check' if check else 'apply'}",
+        action_version=f"1|{'check' if check else 'apply'}|{env.installed('ruff')}",
         deps=env.deps,
-        tools=((python, "-m", "ruff", "--version"),),
+        tools=((python, "--version"),),
         description=f"ruff {'check' if check else 'fix + format'} on {connector.name}",
     )
 
@@ -276,9 +270,9 @@ def test_step(ws: Workspace, env: pyenv.PythonEnv, connector: Connector, generat
         inputs=(connector.package, *tests, *conftests, "ingestion/pyproject.toml", "ingestion/setup.cfg"),
         outputs=(),
         action=test,
-        action_version="1",
+        action_version=f"1|{env.installed('pytest', 'openmetadata-ingestion')}",
         deps=deps,
-        tools=(_dist_version_probe(env, "pytest"),),
+        tools=((python, "--version"),),
         description=f"unit tests of {connector.name} (pytest)",
     )
 

@@ -195,3 +195,19 @@ def test_cli_test_without_connectors_says_what_to_do(tmp_path):
     proc = run_connkit("format", "--name", "nope", cwd=tmp_path, env=connkit_env())
     assert proc.returncode == 2
     assert "no connector 'nope'" in proc.stderr
+
+
+def test_an_upgrade_inside_an_active_virtualenv_changes_the_keys(tmp_path):
+    ws = make_ws(tmp_path / "ws")
+    add_package(ws, "database", "acme_db")
+    site = tmp_path / "env/lib/python3.11/site-packages"
+    (site / "ruff-0.6.0.dist-info").mkdir(parents=True)
+    (site / "datamodel_code_generator-0.83.0.dist-info").mkdir()
+    environ = {"VIRTUAL_ENV": str(tmp_path / "env"), "PATH": "/usr/bin"}
+    before = by_id(toolchain.toolchain_steps(ws, environ=environ))
+    assert "datamodel_code_generator-0.83.0" in before["generate.python"].runs
+    (site / "ruff-0.6.0.dist-info").rename(site / "ruff-0.7.0.dist-info")
+    after = by_id(toolchain.toolchain_steps(ws, environ=environ))
+    assert after["format.python.acme_db"].runs != before["format.python.acme_db"].runs
+    assert after["generate.python"].runs != before["generate.python"].runs
+    assert after["test.acme_db"].runs == before["test.acme_db"].runs
