@@ -8,6 +8,7 @@ published artifacts: the ``openmetadata-spec`` jar from Maven Central and the
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -17,6 +18,7 @@ import tarfile
 import zipfile
 from pathlib import Path
 
+from connkit.pyenv import uv_command
 from connkit.resources import templates_dir
 
 SPEC_VERSION = "1.4.0"
@@ -57,20 +59,12 @@ def _sdist() -> Path:
     found = sorted(target.glob(f"openmetadata*ingestion-{SDIST_VERSION}.tar.gz"))
     if not found:
         target.mkdir(parents=True, exist_ok=True)
+        # pip where this interpreter has it; uv-made environments (nox) have none: run it with uv.
+        has_pip = importlib.util.find_spec("pip") is not None
+        pip = [sys.executable, "-m", "pip"] if has_pip else [*uv_command(), "tool", "run", "pip"]
         subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "-q",
-                "--no-deps",
-                "--no-binary",
-                ":all:",
-                f"openmetadata-ingestion=={SDIST_VERSION}",
-                "-d",
-                str(target),
-            ],
+            [*pip, "download", "-q", "--no-deps", "--no-binary", ":all:"]
+            + [f"openmetadata-ingestion=={SDIST_VERSION}", "-d", str(target)],
             check=True,
         )
         found = sorted(target.glob(f"openmetadata*ingestion-{SDIST_VERSION}.tar.gz"))
