@@ -20,7 +20,7 @@ from pathlib import Path
 
 from connkit import pyenv
 from connkit.errors import UsageError
-from connkit.names import is_valid_name
+from connkit.names import connector_names, is_valid_name
 from connkit.steps import Step, StepContext
 from connkit.workspace import GENERATED, INGESTION_SOURCE, SERVICE_TYPES, SPEC_SCHEMA, UI_ROOT, Workspace
 
@@ -42,6 +42,10 @@ class Connector:
     @property
     def package(self) -> str:
         return f"{INGESTION_SOURCE.as_posix()}/{self.service_type}/{self.name}"
+
+    def test_connection(self, ws: Workspace) -> str:
+        """The test-connection definition the scaffold writes (its tests read it)."""
+        return ws.rel(ws.test_connection(self.service_type, connector_names(self.name).module))
 
     def unit_tests(self, ws: Workspace) -> list[str]:
         """The connector's unit test files (integration tests need a live service)."""
@@ -267,7 +271,14 @@ def test_step(ws: Workspace, env: pyenv.PythonEnv, connector: Connector, generat
     return Step(
         id=f"test.{connector.name}",
         # The generated models enter through generate.python's key (a dependency).
-        inputs=(connector.package, *tests, *conftests, "ingestion/pyproject.toml", "ingestion/setup.cfg"),
+        inputs=(
+            connector.package,
+            *tests,
+            *conftests,
+            connector.test_connection(ws),
+            "ingestion/pyproject.toml",
+            "ingestion/setup.cfg",
+        ),
         outputs=(),
         action=test,
         action_version=f"1|{env.installed('pytest', 'openmetadata-ingestion')}",

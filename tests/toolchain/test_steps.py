@@ -123,6 +123,10 @@ def test_scaffolded_connectors_get_format_and_test_steps(tmp_path):
     assert test.deps == ("pyenv", "generate.python")
     assert "ingestion/src/metadata/ingestion/source/database/acme_db" in test.inputs
     assert "ingestion/tests/unit/topology/database/test_acme_db.py" in test.inputs
+    assert (
+        "openmetadata-service/src/main/resources/json/data/testConnections/database/acmeDb.json"
+        in test.inputs
+    )
     fmt = steps["format.python.acme_db"]
     assert fmt.outputs == fmt.inputs[: len(fmt.outputs)]
     named = by_id(toolchain.toolchain_steps(ws, environ=NO_VENV, names=["mysql"]))
