@@ -121,7 +121,13 @@ def generate_python(ws: Workspace, env: pyenv.PythonEnv) -> Step:
 
     return Step(
         id="generate.python",
-        inputs=(SCHEMAS, "Makefile", "ingestion/Makefile", "scripts/datamodel_generation.py"),
+        inputs=(
+            SCHEMAS,
+            "openmetadata-spec/src/main/antlr4",  # a real checkout also regenerates its parsers
+            "Makefile",
+            "ingestion/Makefile",
+            "scripts/datamodel_generation.py",
+        ),
         outputs=(GENERATED.as_posix(),),
         action=generate,
         action_version=f"1|{env.installed('datamodel-code-generator', 'ruff')}",
