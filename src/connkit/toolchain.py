@@ -154,7 +154,7 @@ def generate_java(ws: Workspace) -> Step | None:
         command = ("mvn", *quiet, "-f", "openmetadata-spec/pom.xml", "generate-sources")
     return Step(
         id="generate.java",
-        inputs=(SCHEMAS, "openmetadata-spec/pom.xml", "pom.xml"),
+        inputs=(SCHEMAS, "openmetadata-spec/pom.xml", "pom.xml", ".mvn/jvm.config", ".mvn/maven.config"),
         outputs=(JAVA_OUTPUT,),
         command=command,
         pass_env=("MAVEN_ARGS",),
