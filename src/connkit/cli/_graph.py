@@ -32,6 +32,8 @@ COMMON_FLAGS: tuple[tuple[str, Any, str], ...] = (
     ("jobs", 1, "run up to N independent steps at once"),
     ("json", False, "print the run summary (as in .connkit/runs/last.json) as JSON on stdout"),
     ("logs", "full", "full: replay logs of hits too; new: only steps that ran; errors; none"),
+    ("remote_cache", "", "shared cache URL (Bazel HTTP protocol); else $CONNKIT_REMOTE_CACHE or config"),
+    ("remote_cache_mode", "", "read: only fetch; readwrite (default): also upload what ran"),
 )
 
 
@@ -44,12 +46,15 @@ class GraphFlags:
     jobs: int = 1
     json: bool = False
     logs: str = "full"
+    remote_cache: str = ""
+    remote_cache_mode: str = ""
 
     def run(
         self,
         targets: Sequence[str],
         steps: Sequence[Step] | None = None,
         ws: Workspace | None = None,
+        exit_on_failure: bool = True,
     ) -> RunResult:
         """Run ``targets`` over the workspace's steps; exit 1 if any step failed."""
         from connkit.catalog import all_steps
@@ -59,6 +64,8 @@ class GraphFlags:
         if self.logs not in ("full", "new", "errors", "none"):
             raise Exit("connkit: error: --logs takes full, new, errors or none", code=2)
         ws = ws or find_workspace()
+        reporter = ConsoleReporter(logs=self.logs)
+        cache = _cache_for(ws, self, reporter)
         options = RunOptions(
             force=self.force,
             no_cache=self.no_cache,
@@ -71,13 +78,38 @@ class GraphFlags:
             all_steps(ws) if steps is None else steps,
             targets,
             options,
-            reporter=ConsoleReporter(logs=self.logs),
+            reporter=reporter,
+            cache=cache,
         )
+        remote_stats = getattr(cache, "stats", None)
+        if remote_stats is not None and not self.dry_run:
+            sys.stderr.write(remote_stats.line() + "\n")
         if self.json:
             sys.stdout.write(jsonlib.dumps(result.as_dict(), indent=2) + "\n")
-        if not result.ok:
+        if exit_on_failure and not result.ok:
             raise Exit(code=1)
         return result
+
+
+def _cache_for(ws: Workspace, flags: GraphFlags, reporter: Any) -> Any:
+    """The local store, layered over a remote one when a flag, $CONNKIT_REMOTE_CACHE or the
+    workspace's config names one (``--no-cache`` leaves the remote alone too)."""
+    from connkit.config import load_config
+    from connkit.remote_cache import backend_for, resolve_settings
+    from connkit.run import CacheLayout
+
+    if flags.no_cache:
+        return None
+    config = load_config(ws)
+    settings = resolve_settings(
+        flags.remote_cache or None,
+        flags.remote_cache_mode or None,
+        config.remote_cache,
+        config.raw.get("remote_cache_mode"),
+    )
+    if settings is None:
+        return None
+    return backend_for(CacheLayout(ws.cache_dir).store, settings, warn=reporter.note)
 
 
 def graph_task(*args: Any, help: dict[str, str] | None = None, **task_kwargs: Any) -> Callable:

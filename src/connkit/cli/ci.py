@@ -1,0 +1,45 @@
+"""CI tasks: the matrix of connectors a change affects, and the workflow that runs it."""
+
+from __future__ import annotations
+
+from invoke import Collection, task
+
+from connkit.cli._common import reports_errors, split_list
+
+
+@task(
+    help={
+        "base": "compare HEAD (and uncommitted changes) with the merge base of this ref; "
+        "none: every connector",
+        "python": "Python versions to cross with, comma-separated (default 3.10,3.11,3.12)",
+        "format": 'github: one-line {"include": [...]} for fromJSON; json: also the changed files and why',
+    },
+)
+@reports_errors
+def matrix(c, base="", python="", format="github"):
+    """Print the CI matrix: every affected connector × Python version, each entry naming the
+    nox session `validate(connector='X')` its job runs."""
+    from connkit import affected
+    from connkit.catalog import all_steps
+    from connkit.connectors import find_connectors
+    from connkit.workspace import find_workspace
+
+    ws = find_workspace()
+    pythons = split_list(python) or list(affected.DEFAULT_PYTHONS)
+    result = affected.plan(ws.root, find_connectors(ws), all_steps(ws), base or None, pythons)
+    print(result.render(format))
+
+
+@task(help={"force": "replace an existing workflow that differs from connkit's"})
+@reports_errors
+def install(c, force=False):
+    """Write .github/workflows/connectors.yml into the workspace: a job computing the matrix,
+    then one job per entry, with the shared cache configured from repository variables."""
+    from connkit.workflow import install_workflow
+    from connkit.workspace import find_workspace
+
+    path, changed = install_workflow(find_workspace(), force=force)
+    print(f"{'wrote' if changed else 'up to date:'} {path}")
+
+
+ci_collection = Collection("ci", matrix, install)
