@@ -11,13 +11,10 @@ from connkit.steps import Step
 from connkit.workspace import Workspace
 
 #: "module:function" strings; each function takes a Workspace and returns a list of Steps.
-<<<<<<< HEAD
 PROVIDERS: list[str] = [
     "connkit.toolchain:steps",
+    "connkit.validate:steps",
 ]
-=======
-PROVIDERS: list[str] = ["connkit.validate:steps"]
->>>>>>> main
 
 
 def all_steps(ws: Workspace) -> list[Step]:
