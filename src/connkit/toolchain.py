@@ -38,14 +38,11 @@ SCAFFOLD_MARKER = "CONNECTOR_CONTEXT.md"
 class Connector:
     service_type: str
     name: str
+    test_connection: str  # workspace-relative test-connection definition (its tests read it)
 
     @property
     def package(self) -> str:
         return f"{INGESTION_SOURCE.as_posix()}/{self.service_type}/{self.name}"
-
-    def test_connection(self, ws: Workspace) -> str:
-        """The test-connection definition the scaffold writes (its tests read it)."""
-        return ws.rel(ws.test_connection(self.service_type, connector_names(self.name).module))
 
     def unit_tests(self, ws: Workspace) -> list[str]:
         """The connector's unit test files (integration tests need a live service)."""
@@ -67,25 +64,27 @@ class Connector:
         return found
 
 
+def _all_connectors(ws: Workspace) -> list[Connector]:
+    from connkit.connectors import find_connectors
+
+    return [Connector(c.service_type, c.name, c.test_connection) for c in find_connectors(ws)]
+
+
 def scaffolded_connectors(ws: Workspace) -> list[Connector]:
     """Connectors the scaffold made (they carry CONNECTOR_CONTEXT.md), in a stable order."""
-    found = []
-    for service_type in SERVICE_TYPES:
-        base = ws.root / INGESTION_SOURCE / service_type
-        if not base.is_dir():
-            continue
-        for pkg in sorted(base.iterdir()):
-            if (pkg / SCAFFOLD_MARKER).is_file():
-                found.append(Connector(service_type, pkg.name))
-    return found
+    return [c for c in _all_connectors(ws) if (ws.root / c.package / SCAFFOLD_MARKER).is_file()]
 
 
 def find_connector(ws: Workspace, name: str) -> Connector:
     if not is_valid_name(name):
         raise UsageError(f"--name {name!r} is not a connector name; use snake_case like my_db")
+    for connector in _all_connectors(ws):
+        if connector.name == name:
+            return connector
     for service_type in SERVICE_TYPES:
         if (ws.root / INGESTION_SOURCE / service_type / name).is_dir():
-            return Connector(service_type, name)
+            module = connector_names(name).module
+            return Connector(service_type, name, ws.rel(ws.test_connection(service_type, module)))
     raise UsageError(
         f"no connector {name!r} under {INGESTION_SOURCE}/<service type>/; scaffold it first "
         f"(`connkit scaffold --name {name} ...`)"
@@ -281,7 +280,7 @@ def test_step(ws: Workspace, env: pyenv.PythonEnv, connector: Connector, generat
             connector.package,
             *tests,
             *conftests,
-            connector.test_connection(ws),
+            connector.test_connection,
             "ingestion/pyproject.toml",
             "ingestion/setup.cfg",
         ),

@@ -10,6 +10,7 @@ import pytest
 
 from connkit import pyenv, toolchain
 from connkit.errors import UsageError
+from connkit.names import connector_names
 from connkit.report import SilentReporter
 from connkit.run import RunOptions, run_steps
 from connkit.workspace import Workspace
@@ -55,6 +56,9 @@ def add_package(
 ) -> None:
     pkg = ws.source_package(service_type, name)
     pkg.mkdir(parents=True)
+    schema = ws.connection_schema(service_type, connector_names(name).module)
+    schema.parent.mkdir(parents=True, exist_ok=True)
+    schema.write_text("{}")
     (pkg / "metadata.py").write_text("X = 1\n")
     if scaffolded:
         (pkg / "CONNECTOR_CONTEXT.md").write_text("# brief\n")
