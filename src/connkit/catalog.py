@@ -18,9 +18,13 @@ PROVIDERS: list[str] = [
 
 
 def all_steps(ws: Workspace) -> list[Step]:
+    """Provider steps, then the workspace's own; a configured step replaces a built-in one
+    with the same id (a workspace can swap in its own generator, say)."""
+    configured = load_config(ws).steps
+    own = {s.id for s in configured}
     steps: list[Step] = []
     for spec in PROVIDERS:
         module, _, func = spec.partition(":")
-        steps.extend(getattr(importlib.import_module(module), func)(ws))
-    steps.extend(load_config(ws).steps)
+        steps.extend(s for s in getattr(importlib.import_module(module), func)(ws) if s.id not in own)
+    steps.extend(configured)
     return steps

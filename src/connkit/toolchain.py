@@ -102,19 +102,13 @@ def _makefile_has(ws: Workspace, target: str) -> bool:
     return re.search(rf"^{re.escape(target)}\s*:", text, re.M) is not None
 
 
-def generate_python(ws: Workspace, env: pyenv.PythonEnv) -> Step:
+def generate_python(ws: Workspace, env: pyenv.PythonEnv) -> Step | None:
     """The workspace's own ``make generate`` in the workspace's Python environment."""
+    if not _makefile_has(ws, "generate"):
+        return None
     python = str(env.python)
-    has_recipe = _makefile_has(ws, "generate")
 
     def generate(ctx: StepContext) -> None:
-        if not has_recipe:
-            from connkit.steps import StepFailed
-
-            raise StepFailed(
-                "the workspace has no Makefile with a `generate` recipe; create the workspace "
-                "with `connkit workspace.create` or run inside an OpenMetadata checkout"
-            )
         env.activate(ctx.env)
         ctx.run(["make", "generate", f"PYTHON={python}"])
 
@@ -309,30 +303,33 @@ def toolchain_steps(
 
     env = pyenv.python_env(ws, environ)
     found: list[Step] = []
-    if env.managed:
+    # Python steps need the ingestion package's metadata: the environment is built from it.
+    has_python = any((ws.ingestion_dir / f).is_file() for f in ("setup.py", "pyproject.toml"))
+    generate = generate_python(ws, env) if has_python else None
+    if has_python and env.managed:
         found.append(pyenv.pyenv_step(ws, (*load_config(ws).constraints, *constraints)))
-    has_python = (ws.root / "ingestion").is_dir()
-    if has_python:
-        found.append(generate_python(ws, env))
+    if generate:
+        found.append(generate)
     java = generate_java(ws)
     if java:
         found.append(java)
     found.extend(generate_ui(ws))
-    connectors = scaffolded_connectors(ws)
-    for name in names:
-        extra = find_connector(ws, name)
-        if extra not in connectors:
-            connectors.append(extra)
-    for connector in connectors:
-        found.append(format_python(ws, env, connector, check))
-        test = test_step(ws, env, connector, generate=has_python)
-        if test:
-            found.append(test)
+    if has_python:
+        connectors = scaffolded_connectors(ws)
+        for name in names:
+            extra = find_connector(ws, name)
+            if extra not in connectors:
+                connectors.append(extra)
+        for connector in connectors:
+            found.append(format_python(ws, env, connector, check))
+            test = test_step(ws, env, connector, generate=generate is not None)
+            if test:
+                found.append(test)
+    elif names:
+        raise UsageError("no ingestion/setup.py or pyproject.toml here: nothing to format or test")
     jfmt = format_java(ws, check)
     if jfmt:
         found.append(jfmt)
-    if not has_python:
-        found = [s for s in found if s.id != pyenv.STEP_ID]
     return found
 
 

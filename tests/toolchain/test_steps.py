@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,8 +10,6 @@ import pytest
 from connkit import pyenv, toolchain
 from connkit.errors import UsageError
 from connkit.names import connector_names
-from connkit.report import SilentReporter
-from connkit.run import RunOptions, run_steps
 from connkit.workspace import Workspace
 
 from ..conftest import connkit_env, run_connkit
@@ -182,17 +179,30 @@ def test_user_constraints_enter_the_environment_key(tmp_path):
     assert pyenv.pyenv_step(ws, [outside]).runs != first  # content keyed, not just the path
 
 
-def test_generate_python_without_a_recipe_fails_with_the_fix(tmp_path):
-    ws = make_ws(tmp_path, makefile=False)
-    venv = tmp_path / "env"
-    (venv / "bin").mkdir(parents=True)
-    (venv / "bin" / "python").symlink_to(sys.executable)
-    environ = {"VIRTUAL_ENV": str(venv), "PATH": "/usr/bin:/bin"}
-    steps = toolchain.toolchain_steps(ws, environ=environ)
-    result = run_steps(ws, steps, ["generate.python"], RunOptions(environ=environ), reporter=SilentReporter())
-    step = result.by_id()["generate.python"]
-    assert step.status == "failed"
-    assert "no Makefile with a `generate` recipe" in step.message
+def test_without_a_recipe_or_package_metadata_python_steps_are_not_offered(tmp_path):
+    ws = make_ws(tmp_path / "a", makefile=False)
+    add_package(ws, "database", "acme_db")
+    steps = by_id(toolchain.toolchain_steps(ws, environ=NO_VENV))
+    assert "generate.python" not in steps
+    assert steps["test.acme_db"].deps == ("pyenv",)
+    bare = make_ws(tmp_path / "b")
+    (bare.ingestion_dir / "setup.py").unlink()
+    assert set(ids(toolchain.toolchain_steps(bare, environ=NO_VENV))) == {
+        "generate.java",
+        "generate.ui.deps",
+        "generate.ui",
+    }
+
+
+def test_a_configured_step_replaces_the_built_in_one(tmp_path):
+    from connkit.catalog import all_steps
+
+    ws = make_ws(tmp_path)
+    (ws.root / "connkit.toml").write_text(
+        '[[steps]]\nid = "generate.python"\ncommand = ["true"]\noutputs = ["out"]\n'
+    )
+    steps = [s for s in all_steps(ws) if s.id == "generate.python"]
+    assert len(steps) == 1 and steps[0].command == ("true",)
 
 
 def test_cli_test_without_connectors_says_what_to_do(tmp_path):
