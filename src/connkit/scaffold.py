@@ -26,6 +26,7 @@ from connkit.fsutil import apply_all_or_nothing
 from connkit.layout import pydantic_major
 from connkit.resources import templates_dir
 from connkit.scaffold_options import ScaffoldOptions
+from connkit.pyformat import format_python
 from connkit.workspace import SERVICE_TYPES, Workspace
 
 if sys.version_info >= (3, 11):
@@ -533,6 +534,8 @@ def render_all(
             ) from None
         if path.suffix == ".json":
             text = _normalise_json(text, template.filename or relative)
+        elif path.suffix == ".py":
+            text = format_python(ws.root, path, text)
         out[relative] = (path, text.encode("utf-8"), template.name or relative)
     return out
 

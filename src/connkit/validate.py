@@ -169,19 +169,23 @@ def checklist(ws: Workspace, conn: Connector, known: Sequence[str]) -> list[Item
         item("Java models generate", "generate.java", "no generate.java step in this workspace"),
         item("UI schemas parse", "generate.ui", "no generate.ui step in this workspace"),
         Item(by_key["test-steps"].label, f"validate.test-steps.{name}"),
-        item(
-            "connection builds a client, create() rejects another type, ServiceSpec found",
-            f"validate.runtime.{name}",
-            "no workspace Python environment step (pyenv) in this workspace",
-        ),
         Item(by_key["errors"].label, f"validate.errors.{name}"),
         Item(by_key["base-class"].label, f"validate.base-class.{name}"),
-        item("unit tests pass", f"test.{name}", "no test step for this connector"),
+        item(
+            "unit tests pass against the real framework (the scaffolded ones build the client, "
+            "check create() rejects another type and, on 2.x, find the ServiceSpec)",
+            f"test.{name}",
+            "no unit tests for this connector (ingestion/tests/unit/topology/<type>/test_<name>.py)",
+        ),
         Item(by_key["tests"].label, f"validate.tests.{name}"),
         Item(by_key["pagination"].label, f"validate.pagination.{name}"),
         Item(by_key["reads"].label, f"validate.reads.{name}"),
         Item(by_key["cleanup"].label, f"validate.cleanup.{name}"),
-        item("formatters produce no change", f"format.python.{name}", "no format step for this connector"),
+        item(
+            "formatters produce no change",
+            f"format.python.{name}",
+            "no format step for this connector (needs ingestion/setup.py)",
+        ),
         Item("registration complete", f"validate.registration.{name}"),
     ]
     return lines
@@ -210,6 +214,16 @@ def outcomes(items: Sequence[Item], result: RunResult | None) -> list[Outcome]:
         else:
             out.append(Outcome(it.label, it.step_id, step.status, step.message))
     return out
+
+
+def graph_for(ws: Workspace, name: str, all_steps: Sequence[Step]) -> list[Step]:
+    """The workspace's steps with formatting in check mode: validate never rewrites files."""
+    from connkit.toolchain import toolchain_steps
+
+    checks = {s.id: s for s in toolchain_steps(ws, check=True, names=[name]) if s.id.startswith("format.")}
+    return [checks.get(s.id, s) for s in all_steps] + [
+        s for s in checks.values() if s.id not in {a.id for a in all_steps}
+    ]
 
 
 def steps(ws: Workspace) -> list[Step]:

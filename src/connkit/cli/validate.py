@@ -24,8 +24,9 @@ def validate(c, name, service_type=None, flags: GraphFlags = None):
     """Run the whole pre-PR checklist for a connector; a second run with nothing changed is all hits.
 
     Every item is a step of the graph (schema and $refs, the three generators, test-connection
-    steps, create() and ServiceSpec, unit tests, pagination, unbounded reads, cleanup,
-    formatting, registration). Items this workspace cannot check say so instead of passing.
+    steps, unit tests against the real framework, pagination, unbounded reads, cleanup,
+    formatting in check mode, registration). Items this workspace cannot check say so
+    instead of passing.
     """
     from connkit import validate as checks
     from connkit.catalog import all_steps
@@ -36,7 +37,7 @@ def validate(c, name, service_type=None, flags: GraphFlags = None):
     conn = find_connector(ws, name, service_type)
     if conn.schema is None:
         raise Exit(f"connkit: error: {name} has no connection schema: run `connkit scaffold` first", code=2)
-    steps = all_steps(ws)
+    steps = checks.graph_for(ws, name, all_steps(ws))
     items = checks.checklist(ws, conn, [s.id for s in steps])
     targets = [i.step_id for i in items if i.step_id]
     json_out, flags.json = flags.json, False
