@@ -40,6 +40,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -326,6 +327,10 @@ class LayeredCache:
         self._pending: dict[str, tuple[ActionRecord, set[str]]] = {}  # key -> record, blobs not yet local
         self._source: dict[str, Pack | tuple[str, int]] = {}  # BLAKE3 -> where the server has it
         self._on_server: set[str] = set()  # SHA-256 digests known to be stored
+        self._fresh: dict[str, bytes] = {}  # fetched, verified, not yet read by the restore
+        self._made_dirs: set[str] = set()
+        self._writer: ThreadPoolExecutor | None = None
+        self._writes: list[Future] = []
 
     # -- failure handling ------------------------------------------------------------------
     def _give_up(self, exc: RemoteUnavailable) -> None:
@@ -351,7 +356,8 @@ class LayeredCache:
             return None
         if entry is None:
             return None
-        missing = {d for d in entry.record.blobs() if not self.local.has_blob(d)}
+        cas = str(self.local.cas)
+        missing = {d for d in entry.record.blobs() if not os.path.isfile(os.path.join(cas, d[:2], d))}
         with self._lock:
             self.stats.records_fetched += 1
             for pack in entry.packs:
@@ -433,6 +439,10 @@ class LayeredCache:
         return self.local.has_blob(digest)
 
     def read_blob(self, digest: str) -> bytes | None:
+        with self._lock:
+            data = self._fresh.pop(digest, None)
+        if data is not None:
+            return data
         data = self.local.read_blob(digest)
         if data is not None or self._down:
             return data
@@ -491,13 +501,45 @@ class LayeredCache:
         return blobs
 
     def _keep(self, blobs: dict[str, bytes]) -> None:
-        """Verified remote blobs into the local store (read-through)."""
-        for digest, data in blobs.items():
-            _store_blob(self.local, digest, data)
+        """Verified remote blobs into the local store (read-through). The restore reads them
+        from memory meanwhile, so the copy is written by a background thread while the outputs
+        are; a record joins the local store only after its blobs have been written."""
         with self._lock:
+            self._fresh.update(blobs)
             self.stats.blobs_fetched += len(blobs)
             self.stats.bytes_fetched += sum(len(b) for b in blobs.values())
+            if self._writer is None:
+                self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="connkit-remote-store")
+        self._writes.append(self._writer.submit(self._store_all, blobs))
+
+    def _store_all(self, blobs: dict[str, bytes]) -> None:
+        for digest, data in blobs.items():
+            self._store_blob(digest, data)
         self._arrived(set(blobs))
+
+    def flush(self) -> None:
+        """Wait until every fetched blob is in the local store (and raise what failed)."""
+        while self._writes:
+            self._writes.pop(0).result()
+
+    def _store_blob(self, digest: str, data: bytes) -> None:
+        """Like ``LocalCache.put_blob_bytes`` for a digest already checked, with fewer system
+        calls and no fsync per blob: a restore of thousands of small files would spend most
+        of its time there, and a blob torn by a crash fails its digest check on use and is
+        fetched again. Still a temp file renamed into place, as the store requires."""
+        folder = os.path.join(self.local.cas, digest[:2])
+        if folder not in self._made_dirs:
+            os.makedirs(folder, exist_ok=True)
+            self._made_dirs.add(folder)
+        tmp = os.path.join(folder, f".{digest}.{os.getpid()}.{threading.get_ident()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o444)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+        os.replace(tmp, os.path.join(folder, digest))
 
     def put_blob_file(self, path: Path, digest: str) -> None:
         self.local.put_blob_file(path, digest)
@@ -509,22 +551,12 @@ class LayeredCache:
         self.local.drop_blob(digest)
 
     def close(self) -> None:
-        self.remote.close()
-
-
-def _store_blob(local: LocalCache, digest: str, data: bytes) -> None:
-    """Like ``LocalCache.put_blob_bytes`` for a digest already checked, without an fsync per
-    blob: a restore of thousands of small files would spend most of its time in fsync, and a
-    blob torn by a crash fails its digest check on next use and is fetched again."""
-    target = local.cas / digest[:2] / digest
-    if target.is_file():
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{digest}.{os.getpid()}.{threading.get_ident()}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-    os.chmod(tmp, 0o444)
-    os.replace(tmp, target)
+        try:
+            self.flush()
+        finally:
+            if self._writer is not None:
+                self._writer.shutdown(wait=True)
+            self.remote.close()
 
 
 def backend_for(
