@@ -3,6 +3,7 @@ GitHub-workflow schema check-jsonschema ships, and installed without clobbering 
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,8 +22,11 @@ def actionlint() -> Path:
 
 
 def lint(actionlint: Path, path: Path) -> subprocess.CompletedProcess:
+    """actionlint, with shellcheck over the `run:` scripts when it is installed (the setup
+    script installs it)."""
+    shellcheck = shutil.which("shellcheck") or ""
     return subprocess.run(
-        [str(actionlint), "-no-color", "-shellcheck=", "-pyflakes=", str(path)],
+        [str(actionlint), "-no-color", f"-shellcheck={shellcheck}", "-pyflakes=", str(path)],
         capture_output=True,
         text=True,
     )
