@@ -31,3 +31,21 @@ def bench(session: nox.Session) -> None:
     """Benchmarks measured side by side; `-- --json` ends with one JSON object of ratios."""
     session.install("-e", ".", "doit", "mypy", "ruff")
     session.run("python", "benchmarks/run_all.py", *session.posargs)
+
+
+def _validate_sessions() -> None:
+    """One validate(connector=...) session per connector of the workspace (CONNKIT_WORKSPACE or
+    the folder nox was started in); connkit is imported from this checkout's src/."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
+    try:
+        from connkit.nox_sessions import add_validate_sessions, locate_workspace
+    except ImportError as exc:  # its dependencies are not where nox runs
+        print(f"noxfile: validate sessions unavailable ({exc})", file=sys.stderr)
+        return
+    add_validate_sessions(nox, install=["-e", "."], workspace=locate_workspace(), python=PYTHON)
+
+
+_validate_sessions()

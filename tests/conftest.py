@@ -41,3 +41,16 @@ def ws_root(tmp_path: Path) -> Path:
     root = tmp_path / "ws"
     (root / "openmetadata-spec").mkdir(parents=True)
     return root
+
+
+@pytest.fixture
+def make_workspace(tmp_path: Path):
+    """Build small OpenMetadata-like workspaces (see om_workspace.build_workspace)."""
+    from tests.om_workspace import build_workspace
+
+    counter = iter(range(1000))
+
+    def make(**kwargs):
+        return build_workspace(tmp_path / f"ws{next(counter)}", **kwargs)
+
+    return make

@@ -11,7 +11,7 @@ from connkit.steps import Step
 from connkit.workspace import Workspace
 
 #: "module:function" strings; each function takes a Workspace and returns a list of Steps.
-PROVIDERS: list[str] = []
+PROVIDERS: list[str] = ["connkit.validate:steps"]
 
 
 def all_steps(ws: Workspace) -> list[Step]:

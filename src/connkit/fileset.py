@@ -74,10 +74,17 @@ class Scanner:
         self._lock = threading.Lock()
         self.generation = 0
 
-    def invalidate(self) -> None:
+    def invalidate(self, roots: Iterable[str] | None = None) -> None:
+        """Forget listings: all of them, or those a write under ``roots`` may have changed
+        (the roots, everything below them, and their ancestors)."""
         with self._lock:
-            self._listings.clear()
             self.generation += 1
+            if roots is None:
+                self._listings.clear()
+                return
+            for rel in list(self._listings):
+                if any(overlaps(rel, root) for root in roots):
+                    del self._listings[rel]
 
     def listing(self, rel: str) -> tuple[list[str], list[str]]:
         """(sub-folders, files) of a workspace-relative folder; empty if it is not one."""
@@ -151,6 +158,21 @@ class Scanner:
         out.update(prefix + f for f in files)
         for d in dirs:
             self._collect(prefix + d, None if depth is None else depth - 1, out)
+
+
+def base_of(pattern: str) -> str:
+    """The literal folder a pattern starts from: ``src`` for ``src/**/*.py``."""
+    parts = []
+    for part in pattern.lstrip("!").strip("/").split("/"):
+        if _has_magic(part):
+            break
+        parts.append(part)
+    return "/".join(parts)
+
+
+def overlaps(a: str, b: str) -> bool:
+    """True when one workspace-relative path is the other or lies below it."""
+    return not a or not b or a == b or a.startswith(b + "/") or b.startswith(a + "/")
 
 
 def expand(root: Path, patterns: Iterable[str]) -> list[str]:

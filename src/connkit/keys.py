@@ -141,15 +141,15 @@ class InputDigests:
         self.root = str(root)
         self.memo = memo
         self.scanner = scanner or fileset.Scanner(root)
-        self._seen: dict[tuple[int, tuple[str, ...]], tuple[dict[str, str], str]] = {}
+        self._seen: dict[tuple[str, ...], tuple[dict[str, str], str]] = {}
         self._lock = Lock()
 
     def of(self, patterns: tuple[str, ...]) -> tuple[dict[str, str], str]:
         """(path -> digest, digest of that whole mapping) for the files the patterns name."""
-        cache_key = (self.scanner.generation, patterns)
-        found = self._seen.get(cache_key)
+        found = self._seen.get(patterns)
         if found is not None:
             return found
+        generation = self.scanner.generation
         digests: dict[str, str] = {}
         root = self.root + os.sep
         digest = self.memo.digest
@@ -160,13 +160,22 @@ class InputDigests:
                 digests[rel] = "unreadable"
         result = (digests, digest_json(digests))
         with self._lock:
-            self._seen[cache_key] = result
+            if generation == self.scanner.generation:  # nothing wrote while we looked
+                self._seen[patterns] = result
         return result
 
-    def invalidate(self) -> None:
-        self.scanner.invalidate()
+    def invalidate(self, roots: list[str] | None = None) -> None:
+        """Forget what a write may have changed: everything (a command can write anywhere),
+        or only what lies under ``roots`` (a restore writes exactly its declared outputs)."""
         with self._lock:
-            self._seen.clear()
+            self.scanner.invalidate(roots)
+            if roots is None:
+                self._seen.clear()
+                return
+            for patterns in list(self._seen):
+                bases = [fileset.base_of(p) for p in patterns if not p.startswith("!")]
+                if any(fileset.overlaps(base, root) for base in bases for root in roots):
+                    del self._seen[patterns]
 
 
 def ingredients(

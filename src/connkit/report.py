@@ -67,6 +67,9 @@ class ConsoleReporter:
         with self._lock:
             self._running[step.id] = ""
             self._refresh()
+        if self._status is None:  # no spinner off a terminal: say when long steps begin
+            what = f" — {step.description}" if step.description else ""
+            self.console.print(f"[dim]▶ {escape(step.id)} cache miss, executing{escape(what)}[/]")
 
     def step_output(self, step_id: str, line: str) -> None:
         if self._status is None:

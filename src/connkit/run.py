@@ -243,8 +243,10 @@ def _lookup(shared: _Shared, step: Step, key: str) -> tuple[StepResult | None, s
         status = "cached"
     else:
         try:
-            shared.digests.invalidate()
-            outputs.restore(root, record, shared.cache, shared.memo)
+            try:
+                outputs.restore(root, record, shared.cache, shared.memo)
+            finally:  # after the writes, so no listing taken mid-restore survives
+                shared.digests.invalidate(record.roots)
         except outputs.UnsafeRecord as exc:
             shared.reporter.note(f"{step.id}: refused a cache record: {exc}; running the step")
             shared.cache.drop_record(key)

@@ -173,3 +173,41 @@ def test_stat_memo_does_not_trust_fresh_files(root, monkeypatch):
     monkeypatch.setattr(hashing, "digest_file", lambda p: calls.append(p) or real(p))
     memo.digest(path)
     assert calls == [path]
+
+
+def test_tool_versions_are_remembered_until_the_tool_changes(tmp_path):
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    calls = tmp_path / "calls.txt"
+    tool = bindir / "faketool"
+    tool.write_text(f"#!/bin/sh\necho x >> {calls}\necho 'faketool 1.0'\n")
+    tool.chmod(0o755)
+    env = {"PATH": f"{bindir}:/usr/bin:/bin"}
+    memo = tmp_path / "tools.json"
+    first = keys.ToolVersions(memo)
+    one = first.digest(("faketool", "--version"), env)
+    first.save()
+    again = keys.ToolVersions(memo).digest(("faketool", "--version"), env)
+    assert again == one
+    assert calls.read_text().count("x") == 1  # the second run did not spawn the tool
+    tool.write_text(f"#!/bin/sh\necho x >> {calls}\necho 'faketool 2.0 (upgraded)'\n")
+    upgraded = keys.ToolVersions(memo).digest(("faketool", "--version"), env)
+    assert upgraded != one
+    assert calls.read_text().count("x") == 2
+
+
+def test_scanner_partial_invalidation_keeps_unrelated_listings(tmp_path):
+    from connkit.fileset import Scanner
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src/a.py").write_text("")
+    (tmp_path / "out").mkdir()
+    scanner = Scanner(tmp_path)
+    assert scanner.expand(("src/*.py", "out/*")) == ["src/a.py"]
+    (tmp_path / "src/b.py").write_text("")
+    (tmp_path / "out/new.txt").write_text("")
+    scanner.invalidate(["out"])
+    # out/ is listed afresh; src/ still answers from its listing until src is invalidated.
+    assert scanner.expand(("src/*.py", "out/*")) == ["out/new.txt", "src/a.py"]
+    scanner.invalidate()
+    assert scanner.expand(("src/*.py",)) == ["src/a.py", "src/b.py"]

@@ -2,10 +2,19 @@
 
 from invoke import Collection
 
-from connkit.cli import ci, engine
+from connkit.cli import ci, engine, scaffold, workspace
+from connkit.cli import register as _register
+from connkit.cli import review as _review
+from connkit.cli import validate as _validate
 
 namespace = Collection()
 namespace.add_task(engine.run)
 namespace.add_task(engine.graph)
 namespace.add_collection(engine.cache_collection)
+namespace.add_collection(workspace.ns, name="workspace")
+namespace.add_task(scaffold.scaffold)
+namespace.add_task(_register.register)
+namespace.add_task(_register.unregister)
+namespace.add_task(_review.review)
 namespace.add_collection(ci.ci_collection)
+namespace.add_task(_validate.validate)

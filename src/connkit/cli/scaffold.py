@@ -1,0 +1,110 @@
+"""``connkit scaffold``: a working connector from templates, written all at once or not at all."""
+
+from __future__ import annotations
+
+import sys
+
+from invoke import task
+
+from connkit.cli._common import reports_errors, split_list
+
+HELP = {
+    "name": "connector name, snake_case (^[a-z][a-z0-9_]*$), e.g. my_db; becomes MyDb / myDb",
+    "service_type": "database, dashboard, pipeline, messaging, mlmodel, storage, search or api",
+    "connection_type": "sqlalchemy (database only; the database default), rest_api (default otherwise) "
+    "or sdk_client",
+    "scheme": "SQLAlchemy driver scheme, e.g. mysql+pymysql (sqlalchemy only; default NAME+pyNAME)",
+    "default_port": "the service's usual port (used in docs, sample configs and as --docker-port default)",
+    "auth_types": "basic, iam, azure, jwt, token, oauth; comma-separated or repeated (default basic)",
+    "capabilities": "metadata, lineage, usage, profiler, stored_procedures, data_diff; comma-separated or "
+    "repeated (default metadata; usage/profiler/data_diff need sqlalchemy)",
+    "display_name": "human name shown in CONNECTOR_CONTEXT.md and the test-connection definition",
+    "description": "description for the connection schema",
+    "docs_url": "vendor documentation URL (http/https)",
+    "sdk_package": "importable SDK module for --connection-type sdk_client, e.g. google.cloud.storage",
+    "api_endpoints": "REST list endpoints (paths like /api/v1/items); comma-separated or repeated; one "
+    "paginated client method each",
+    "docs_notes": "notes copied verbatim into CONNECTOR_CONTEXT.md (no {{ }} or {% %} template syntax)",
+    "docker_image": "image for an integration test with testcontainers, e.g. postgres:16",
+    "docker_port": "port the --docker-image listens on (default --default-port)",
+    "dry_run": "list the files that would be written, with a preview; write nothing",
+    "force": "overwrite files that already exist (otherwise an existing file is never touched)",
+    "templates": "folder of override templates laid out like connkit's templates/ "
+    "(e.g. DIR/connector/CONNECTOR_CONTEXT.md.j2); default "
+    "[tool.connkit] templates in the workspace's or ~/.config/connkit/pyproject.toml",
+}
+
+_VALUE_FLAGS = (
+    "name",
+    "service_type",
+    "connection_type",
+    "scheme",
+    "default_port",
+    "display_name",
+    "description",
+    "docs_url",
+    "sdk_package",
+    "docs_notes",
+    "docker_image",
+    "docker_port",
+)
+
+
+@task(
+    help=HELP,
+    iterable=["auth_types", "capabilities", "api_endpoints"],
+    optional=[],
+)
+@reports_errors
+def scaffold(
+    c,
+    name=None,
+    service_type=None,
+    connection_type=None,
+    scheme=None,
+    default_port=None,
+    auth_types=None,
+    capabilities=None,
+    display_name=None,
+    description=None,
+    docs_url=None,
+    sdk_package=None,
+    api_endpoints=None,
+    docs_notes=None,
+    docker_image=None,
+    docker_port=None,
+    dry_run=False,
+    force=False,
+    templates=None,
+):
+    """Scaffold a new connector: schema, test-connection steps, package, tests, CONNECTOR_CONTEXT.md.
+
+    Without flags on a terminal it asks the questions instead. Every input is validated and
+    every file rendered before anything is written; bad input exits 2 and changes nothing.
+    """
+    from connkit import scaffold as sc
+    from connkit.errors import UsageError
+    from connkit.scaffold_options import REQUIRED_FLAGS, build_options
+    from connkit.workspace import find_workspace
+
+    raw = {key: value for key, value in locals().items() if key in _VALUE_FLAGS}
+    lists = {
+        "auth_types": split_list(auth_types),
+        "capabilities": split_list(capabilities),
+        "api_endpoints": split_list(api_endpoints),
+    }
+    ws = find_workspace()
+    if all(v is None for v in raw.values()) and not any(lists.values()):
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise UsageError(
+                f"no flags and no terminal to ask on: pass at least {' and '.join(REQUIRED_FLAGS)} "
+                "(see `connkit scaffold --help`)"
+            )
+        from connkit.scaffold_prompt import ask_options
+
+        answers = ask_options()
+        lists = {k: answers.pop(k, []) or [] for k in lists}
+        raw.update(answers)
+    opts = build_options(**raw, **lists)
+    result = sc.scaffold(ws, opts, force=force, dry_run=dry_run, templates=templates)
+    print(sc.preview(result) if dry_run else sc.summary(result))
