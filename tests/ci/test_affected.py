@@ -133,7 +133,7 @@ def test_editing_a_common_schema_affects_every_connector(ws):
     commit(ws, "common auth")
     result = make_plan(ws, "HEAD~1")
     assert connectors_of(result) == {"mysql", "big_query", "metabase"}
-    assert "input of generate.python" in result.why.reasons["metabase"][0]
+    assert any("is an input of" in r for r in result.why.reasons["metabase"])
 
 
 def test_a_connection_schema_reaches_all_through_the_shared_generator(ws):
