@@ -40,7 +40,6 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -329,8 +328,6 @@ class LayeredCache:
         self._on_server: set[str] = set()  # SHA-256 digests known to be stored
         self._fresh: dict[str, bytes] = {}  # fetched, verified, not yet read by the restore
         self._made_dirs: set[str] = set()
-        self._writer: ThreadPoolExecutor | None = None
-        self._writes: list[Future] = []
 
     # -- failure handling ------------------------------------------------------------------
     def _give_up(self, exc: RemoteUnavailable) -> None:
@@ -501,26 +498,15 @@ class LayeredCache:
         return blobs
 
     def _keep(self, blobs: dict[str, bytes]) -> None:
-        """Verified remote blobs into the local store (read-through). The restore reads them
-        from memory meanwhile, so the copy is written by a background thread while the outputs
-        are; a record joins the local store only after its blobs have been written."""
+        """Verified remote blobs into the local store (read-through); the restore that asked
+        for them reads them from memory rather than back from disk."""
+        for digest, data in blobs.items():
+            self._store_blob(digest, data)
         with self._lock:
             self._fresh.update(blobs)
             self.stats.blobs_fetched += len(blobs)
             self.stats.bytes_fetched += sum(len(b) for b in blobs.values())
-            if self._writer is None:
-                self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="connkit-remote-store")
-        self._writes.append(self._writer.submit(self._store_all, blobs))
-
-    def _store_all(self, blobs: dict[str, bytes]) -> None:
-        for digest, data in blobs.items():
-            self._store_blob(digest, data)
         self._arrived(set(blobs))
-
-    def flush(self) -> None:
-        """Wait until every fetched blob is in the local store (and raise what failed)."""
-        while self._writes:
-            self._writes.pop(0).result()
 
     def _store_blob(self, digest: str, data: bytes) -> None:
         """Like ``LocalCache.put_blob_bytes`` for a digest already checked, with fewer system
@@ -551,12 +537,7 @@ class LayeredCache:
         self.local.drop_blob(digest)
 
     def close(self) -> None:
-        try:
-            self.flush()
-        finally:
-            if self._writer is not None:
-                self._writer.shutdown(wait=True)
-            self.remote.close()
+        self.remote.close()
 
 
 def backend_for(
