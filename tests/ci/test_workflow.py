@@ -78,7 +78,7 @@ def test_workflow_runs_the_matrix_sessions_with_the_shared_cache():
 def test_install_keeps_an_edited_workflow_unless_forced(ws_root):
     assert run_connkit("ci.install", cwd=ws_root).returncode == 0
     again = run_connkit("ci.install", cwd=ws_root)
-    assert again.returncode == 0 and "up to date" in again.stdout
+    assert again.returncode == 0 and "up to date: .github/workflows/connectors.yml" in again.stdout
     installed = ws_root / ".github/workflows/connectors.yml"
     installed.write_text(installed.read_text() + "# local edit\n")
     refused = run_connkit("ci.install", cwd=ws_root)
@@ -86,3 +86,12 @@ def test_install_keeps_an_edited_workflow_unless_forced(ws_root):
     assert installed.read_text().endswith("# local edit\n")
     assert run_connkit("ci.install", "--force", cwd=ws_root).returncode == 0
     assert installed.read_bytes() == WORKFLOW.read_bytes()
+
+
+def test_install_leaves_a_workspaces_own_noxfile_alone(ws_root):
+    own = ws_root / "noxfile.py"
+    own.write_text("import nox\n\n@nox.session\ndef docs(session):\n    pass\n")
+    proc = run_connkit("ci.install", cwd=ws_root)
+    assert proc.returncode == 0 and "kept: noxfile.py" in proc.stdout
+    assert "add_validate_sessions" in proc.stdout  # says how to add the sessions
+    assert "def docs" in own.read_text()
