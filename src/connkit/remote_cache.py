@@ -403,12 +403,15 @@ class LayeredCache:
         packs: list[Pack] = []
         singles: dict[str, tuple[str, int]] = {}
         chunk: list[tuple[str, bytes]] = []
+        chunk_size = 0
 
         def flush() -> None:
+            nonlocal chunk_size
             if chunk:
                 data = b"".join(b for _, b in chunk)
                 packs.append(Pack(self._upload(data), len(data), tuple((d, len(b)) for d, b in chunk)))
                 chunk.clear()
+                chunk_size = 0
 
         for digest in sorted(record.blobs()):
             data = self.local.read_blob(digest)
@@ -417,9 +420,10 @@ class LayeredCache:
             if len(data) > PACK_BLOB_LIMIT:
                 singles[digest] = (self._upload(data), len(data))
                 continue
-            if chunk and sum(len(b) for _, b in chunk) + len(data) > PACK_SIZE:
+            if chunk and chunk_size + len(data) > PACK_SIZE:
                 flush()
             chunk.append((digest, data))
+            chunk_size += len(data)
         flush()
         self.remote.put_entry(record, packs, singles)
         with self._lock:
