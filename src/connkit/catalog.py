@@ -11,13 +11,20 @@ from connkit.steps import Step
 from connkit.workspace import Workspace
 
 #: "module:function" strings; each function takes a Workspace and returns a list of Steps.
-PROVIDERS: list[str] = ["connkit.validate:steps"]
+PROVIDERS: list[str] = [
+    "connkit.toolchain:steps",
+    "connkit.validate:steps",
+]
 
 
 def all_steps(ws: Workspace) -> list[Step]:
+    """Provider steps, then the workspace's own; a configured step replaces a built-in one
+    with the same id (a workspace can swap in its own generator, say)."""
+    configured = load_config(ws).steps
+    own = {s.id for s in configured}
     steps: list[Step] = []
     for spec in PROVIDERS:
         module, _, func = spec.partition(":")
-        steps.extend(getattr(importlib.import_module(module), func)(ws))
-    steps.extend(load_config(ws).steps)
+        steps.extend(s for s in getattr(importlib.import_module(module), func)(ws) if s.id not in own)
+    steps.extend(configured)
     return steps

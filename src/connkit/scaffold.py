@@ -137,6 +137,15 @@ _OTHER_CONNECTOR = {
 }
 
 
+# A value of each ``authType`` choice (connections/database/common/*.json) for the sample config.
+_AUTH_SAMPLES: dict[str, dict[str, Any]] = {
+    "basic": {"password": "secret"},
+    "iam": {"awsConfig": {"awsRegion": "us-east-1"}},
+    "azure": {"azureConfig": {"clientId": "client", "clientSecret": "secret", "tenantId": "tenant"}},
+    "jwt": {"jwt": "secret-jwt"},
+}
+
+
 def sample_config(opts: ScaffoldOptions) -> dict[str, Any]:
     """A config that satisfies the scaffolded schema (the unit tests build the connection from it)."""
     port = opts.default_port or (5432 if opts.is_sqlalchemy else 8080)
@@ -145,23 +154,30 @@ def sample_config(opts: ScaffoldOptions) -> dict[str, Any]:
         "hostPort": f"localhost:{port}" if opts.is_sqlalchemy else f"http://localhost:{port}",
     }
     auths = opts.auth_types
+    alternatives: list[dict[str, Any]] = []
     if opts.service_type == "database":
-        if any(a in ("basic", "iam", "azure", "jwt") for a in auths):
+        alternatives = [_AUTH_SAMPLES[a] for a in auths if a in _AUTH_SAMPLES]
+        if alternatives:
             config["username"] = "admin"
-        if "basic" in auths:
-            config["authType"] = {"password": "secret"}
         if "token" in auths or "oauth" in auths:
-            config["token"] = "secret-token"
-        return config
-    if "basic" in auths:
-        config.update(username="admin", password="secret")
-    if len(auths) == 1:
-        if auths[0] == "iam":
-            config["awsConfig"] = {"awsRegion": "us-east-1"}
-        elif auths[0] == "azure":
-            config["azureConfig"] = {"clientId": "client", "clientSecret": "secret", "tenantId": "tenant"}
-        elif auths[0] in ("token", "oauth", "jwt"):
-            config["token"] = "secret-token"
+            alternatives.append({"token": "secret-token"})
+        flat_ok = not any(a in _AUTH_SAMPLES for a in auths)
+    else:
+        if "basic" in auths:
+            alternatives.append({"username": "admin", "password": "secret"})
+        if {"token", "oauth", "jwt"} & set(auths):
+            alternatives.append({"token": "secret-token"})
+        if "iam" in auths:
+            alternatives.append({"awsConfig": {"awsRegion": "us-east-1"}})
+        if "azure" in auths:
+            alternatives.append(
+                {"azureConfig": {"clientId": "client", "clientSecret": "secret", "tenantId": "t"}}
+            )
+        flat_ok = True
+    if len(alternatives) == 1 and flat_ok:
+        config.update(alternatives[0])
+    elif alternatives:
+        config["authType"] = alternatives[0]
     return config
 
 
@@ -483,6 +499,7 @@ def context(ws: Workspace, opts: ScaffoldOptions, paths: dict[str, Path], fw: Fr
         "service_enum": _SERVICE_ENUM[opts.service_type],
         "other": _OTHER_CONNECTOR[opts.service_type],
         "sample_config": sample_config(opts),
+        "loader_warning": loader_warning(opts) if loader_name_mismatch(opts) else "",
     }
 
 
@@ -680,14 +697,30 @@ def preview(p: ScaffoldPlan, lines: int = 8) -> str:
     return "\n".join(out)
 
 
+def loader_name_mismatch(opts: ScaffoldOptions) -> bool:
+    return opts.names.name != opts.names.camel.lower()
+
+
+def loader_warning(opts: ScaffoldOptions) -> str:
+    """Why a snake name with underscores is risky: the framework imports by the lowercased type."""
+    n = opts.names
+    return (
+        f"the framework finds a connection by its lowercased type ({n.camel} -> {n.camel.lower()}), "
+        f"not by the package folder {n.name}/; a workflow run or test connection will not find it. "
+        f"Prefer --name {n.camel.lower()}"
+    )
+
+
 def summary(p: ScaffoldPlan) -> str:
     ws, o = p.workspace, p.options
     pkg = ws.rel(ws.source_package(o.service_type, o.names.name))
     lines = [f"scaffolded {o.names.camel} ({o.service_type}, {o.connection_type}): {len(p.files)} files"]
     lines.extend(f"  {f.status:9} {ws.rel(f.path)}" for f in p.files)
+    if loader_name_mismatch(o):
+        lines.append(f"warning: {loader_warning(o)}")
     lines.append(
-        f"next: read {pkg}/CONNECTOR_CONTEXT.md, then `connkit register --name {o.names.name} "
-        f"--service-type {o.service_type}` and `connkit run generate`"
+        f"next: read {pkg}/CONNECTOR_CONTEXT.md, then `connkit register --name {o.names.name}` "
+        "and `connkit run generate`"
     )
     return "\n".join(lines)
 

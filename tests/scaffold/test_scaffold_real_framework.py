@@ -41,18 +41,33 @@ CODEGEN_ARGS = [
     "metadata.ingestion.models.custom_pydantic.BaseModel",
     "--set-default-enum-member",
 ]
-CONNECTORS = [
-    ("database", "sqlalchemy", ["--capabilities", "metadata,lineage,usage,stored_procedures"]),
-    ("database", "rest_api", []),
-    ("dashboard", "rest_api", ["--auth-types", "basic,token"]),
-    ("dashboard", "sdk_client", ["--sdk-package", "json"]),
-    ("pipeline", "rest_api", ["--auth-types", "token"]),
-    ("messaging", "rest_api", []),
-    ("mlmodel", "rest_api", ["--api-endpoints", "/api/2.0/models"]),
-    ("storage", "rest_api", ["--auth-types", "iam"]),
-    ("search", "rest_api", []),
-    ("api", "rest_api", []),
-]
+AUTH_VARIETY = {  # spread the auth choices over the matrix so each one meets the real framework
+    "database": ["--auth-types", "basic,iam"],
+    "dashboard": ["--auth-types", "basic,token"],
+    "pipeline": ["--auth-types", "token"],
+    "messaging": ["--auth-types", "basic"],
+    "mlmodel": ["--auth-types", "oauth"],
+    "storage": ["--auth-types", "iam"],
+    "search": ["--auth-types", "jwt"],
+    "api": ["--auth-types", "azure"],
+}
+
+
+def matrix(service_types) -> list[tuple[str, str, list[str]]]:
+    """Every service type with every connection type it allows."""
+    out = []
+    for t in service_types:
+        for c in ("sqlalchemy", "rest_api", "sdk_client") if t == "database" else ("rest_api", "sdk_client"):
+            extra = list(AUTH_VARIETY[t])
+            if c == "sqlalchemy":
+                extra += ["--capabilities", "metadata,lineage,usage,stored_procedures"]
+            if c == "sdk_client":
+                extra += ["--sdk-package", "json"]
+            out.append((t, c, extra))
+    return out
+
+
+CONNECTORS = matrix(("database", "dashboard", "pipeline", "messaging", "mlmodel", "storage", "search", "api"))
 
 
 def _cache() -> Path:
@@ -92,26 +107,12 @@ def _has(dist: str, version: str, *modules: str) -> str:
 
 
 def _sdist() -> Path:
+    """The 2.0.6.0 sdist, fetched (and cached by digest) the way workspace.create fetches sdists."""
+    from connkit.artifacts import DownloadCache, fetch_sdist
+
     target = _cache() / f"openmetadata_ingestion-{OM_VERSION}"
     if not (target / "src" / "metadata" / "ingestion").is_dir():
-        downloads = _cache() / "downloads"
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "-q",
-                "--no-deps",
-                "--no-binary",
-                ":all:",
-                f"openmetadata-ingestion=={OM_VERSION}",
-                "-d",
-                str(downloads),
-            ],
-            check=True,
-        )
-        archive = next(downloads.glob(f"openmetadata*ingestion-{OM_VERSION}.tar.gz"))
+        archive = fetch_sdist(OM_VERSION, DownloadCache()).path
         with tarfile.open(archive) as tar:
             tar.extractall(_cache(), filter="data")
     return target
@@ -254,15 +255,7 @@ def created_workspace():
         ws = Workspace(result.path)
         layout = detect_layout(ws.root)
         pydantic = layout.pydantic_major or 2
-        connectors = [
-            (
-                t,
-                "sqlalchemy" if t == "database" else "rest_api",
-                ["--capabilities", "metadata,lineage,usage"] if t == "database" else [],
-            )
-            for t in layout.service_types
-        ] + [("database", "rest_api", []), ("dashboard", "sdk_client", ["--sdk-package", "json"])]
-        names = _scaffold_all(ws, connectors)
+        names = _scaffold_all(ws, matrix(layout.service_types))
         _generate_models(ws, names, pydantic, base)
         results, log = _run_unit_tests(ws, _om_python(layout.pypi_version, pydantic), base)
         yield ws, layout, names, results, log
@@ -337,3 +330,16 @@ def test_default_created_workspace_code_passes_its_own_ruff(created_workspace):
         text=True,
     )
     assert proc.returncode == 0, proc.stdout
+
+
+def test_default_created_workspace_connectors_register_and_pass_review(created_workspace):
+    """After `connkit register`, review finds no blocker and no warning in any scaffolded connector."""
+    from connkit.register import register
+    from connkit.review import review
+
+    ws, _, names, _, _ = created_workspace
+    for name in names.values():
+        register(ws, name)
+        report = review(ws, name)
+        assert report.blockers == [], name
+        assert [f.rule_id for f in report.findings if f.severity.value == "WARNING"] == [], name

@@ -81,9 +81,16 @@ def test_every_auth_type_wires_resolvable_fields(auth_types, service_type, tmp_p
     schema = json.loads(ws.connection_schema(service_type, "authProbe").read_text())
     props = schema["properties"]
     if service_type == "database" and set(auth_types.split(",")) & {"basic", "iam", "azure", "jwt"}:
-        assert "authType" in props and "username" in schema["required"]
+        assert "authType" in props and {"username", "authType"} <= set(schema["required"])
+    alternatives = props["authType"]["oneOf"] if "authType" in props else [{"properties": props}]
     if "token" in auth_types or "oauth" in auth_types:
-        assert props["token"]["format"] == "password"
+        tokens = [a["properties"]["token"] for a in alternatives if "token" in a.get("properties", {})]
+        assert [t["format"] for t in tokens] == ["password"]
+    if len(alternatives) > 1:
+        assert "authType" in schema["required"]
+    for name, spec in props.items():  # review's rule: a top-level auth field is required
+        if name in ("username", "password", "token", "authType", "awsConfig", "azureConfig"):
+            assert name in schema["required"], (name, spec)
     if service_type == "dashboard":
         assert props["hostPort"]["format"] == "uri"
         assert props["sslConfig"]["$ref"].endswith("verifySSLConfig.json#/definitions/sslConfig")
@@ -268,3 +275,83 @@ def test_a_service_type_the_release_lacks_is_refused(tmp_path, monkeypatch, caps
     code, _, err = run_cli(["--name", "newapi", "--service-type", "api"], capsys)
     assert code == 2 and "has no api services" in err
     assert tree_digest(ws.root) == before
+
+
+def test_a_name_the_loader_cannot_find_is_flagged(tmp_path, monkeypatch, capsys):
+    ws = make_workspace(tmp_path / "ws")
+    monkeypatch.chdir(ws.root)
+    code, out, _ = run_cli(["--name", "my_db", "--service-type", "database"], capsys)
+    assert code == 0
+    assert "warning: the framework finds a connection by its lowercased type (MyDb -> mydb)" in out
+    assert (
+        "Prefer --name mydb" in (ws.source_package("database", "my_db") / "CONNECTOR_CONTEXT.md").read_text()
+    )
+    code, out, _ = run_cli(["--name", "mydash", "--service-type", "dashboard"], capsys)
+    assert code == 0 and "warning" not in out
+
+
+def test_no_flags_on_a_terminal_asks_the_questions(tmp_path, monkeypatch, capsys):
+    import io
+    import sys
+
+    ws = make_workspace(tmp_path / "ws")
+    monkeypatch.chdir(ws.root)
+    answers = iter(
+        [
+            "Bad-Name",
+            "asked",
+            "dashboard",
+            "sdk_client",
+            "Asked Service",
+            "",
+            "basic,tok",
+            "basic,token",
+            "/v1/boards",
+            "vendor.sdk",
+            "8443",
+            "https://example.com/docs",
+            "see the wiki",
+            "y",
+            "acme/asked:1",
+            "9000",
+        ]
+    )
+    monkeypatch.setattr("builtins.input", lambda *a, **k: next(answers))
+    monkeypatch.setattr(sys, "stdin", io.StringIO())
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    code, out, err = run_cli([], capsys)
+    assert code == 0, err
+    assert next(answers, None) is None
+    schema = json.loads(ws.connection_schema("dashboard", "asked").read_text())
+    choices = schema["properties"]["authType"]["oneOf"]
+    assert [sorted(c["properties"]) for c in choices] == [["password", "username"], ["token"]]
+    client = (ws.source_package("dashboard", "asked") / "client.py").read_text()
+    assert '"/v1/boards"' in client and 'SDK_PACKAGE = "vendor.sdk"' in client
+    assert (ws.root / "ingestion/tests/integration/asked/conftest.py").is_file()
+    assert "see the wiki" in (ws.source_package("dashboard", "asked") / "CONNECTOR_CONTEXT.md").read_text()
+
+
+def test_help_explains_every_flag(capsys):
+    from connkit.cli.scaffold import HELP
+
+    code, out, _ = run_cli(["--help"], capsys)
+    assert code == 0
+    flags = [name.replace("_", "-") for name in HELP]
+    assert len(flags) == 18
+    for flag in flags:
+        assert f"--{flag}" in out
+
+
+def test_user_pyproject_templates_apply_when_the_workspace_has_none(tmp_path, monkeypatch, capsys):
+    ws = make_workspace(tmp_path / "ws")
+    monkeypatch.chdir(ws.root)
+    config = tmp_path / "xdg" / "connkit"
+    (config / "mine" / "connector").mkdir(parents=True)
+    (config / "mine" / "connector" / "CONNECTOR_CONTEXT.md.j2").write_text("user brief for {{ camel }}\n")
+    (config / "pyproject.toml").write_text('[tool.connkit]\ntemplates = "mine"\n')
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    assert run_cli(["--name", "usercfg", "--service-type", "pipeline"], capsys)[0] == 0
+    assert (
+        ws.source_package("pipeline", "usercfg") / "CONNECTOR_CONTEXT.md"
+    ).read_text() == "user brief for Usercfg\n"

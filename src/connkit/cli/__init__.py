@@ -2,7 +2,7 @@
 
 from invoke import Collection
 
-from connkit.cli import ci, engine, scaffold, workspace
+from connkit.cli import ci, engine, scaffold, stack, toolchain, workspace
 from connkit.cli import register as _register
 from connkit.cli import review as _review
 from connkit.cli import validate as _validate
@@ -18,3 +18,7 @@ namespace.add_task(_register.unregister)
 namespace.add_task(_review.review)
 namespace.add_collection(ci.ci_collection)
 namespace.add_task(_validate.validate)
+namespace.add_collection(stack.stack_collection)
+namespace.add_task(toolchain.generate)
+namespace.add_task(toolchain.format)
+namespace.add_task(toolchain.test)

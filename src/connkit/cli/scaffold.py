@@ -53,7 +53,7 @@ _VALUE_FLAGS = (
 @task(
     help=HELP,
     iterable=["auth_types", "capabilities", "api_endpoints"],
-    optional=[],
+    auto_shortflags=False,
 )
 @reports_errors
 def scaffold(

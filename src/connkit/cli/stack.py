@@ -1,0 +1,131 @@
+"""`stack.*`: the local OpenMetadata stack (upstream's docker/run_local_docker.sh, cached)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from invoke import Collection, task
+from invoke.exceptions import Exit
+
+from connkit.cli._common import reports_errors, split_list
+from connkit.errors import UsageError
+
+
+@task(
+    help={
+        "fast": "rebuild only the ingestion image and keep volumes (upstream's -s true -r false)",
+        "database": "mysql (MariaDB 10.11) or postgresql (PostgreSQL 15); default mysql",
+        "mode": "ui or no-ui (upstream's -m; applies to the OpenMetadata server)",
+        "no_ingestion": "leave out the ingestion container",
+        "no_search": "leave out the search engine (OpenSearch)",
+        "debug": "Python dev mode in the ingestion container and full build logs",
+        "reset": "wipe the database volumes first (default on a full run, off with --fast)",
+        "keep_on_failure": "leave a failed stack running to inspect it",
+        "ca_bundle": "PEM bundle builds trust (default: $SSL_CERT_FILE, then $REQUESTS_CA_BUNDLE)",
+        "base_image": "a Debian bookworm image you already have, instead of debootstrap + import",
+        "ephemeral_ports": "let the engine pick free host ports (still on 127.0.0.1)",
+        "timeout": "SERVICE=SECONDS to wait for a service's health (database 120, search 240, ingestion 120)",
+    },
+    iterable=["timeout"],
+)
+@reports_errors
+def up(
+    c,
+    fast=False,
+    database="mysql",
+    mode="ui",
+    no_ingestion=False,
+    no_search=False,
+    debug=False,
+    reset=True,
+    keep_on_failure=False,
+    ca_bundle="",
+    base_image="",
+    ephemeral_ports=False,
+    timeout=None,
+):
+    """Build what changed and bring the stack up healthy; on failure show the log and tear down."""
+    from connkit.stack import lifecycle
+    from connkit.stack.options import StackOptions, parse_timeouts, resolve_ca_bundle
+    from connkit.workspace import find_workspace
+
+    ws = find_workspace()
+    options = StackOptions(
+        database=database,
+        mode=mode,
+        ingestion=not no_ingestion,
+        search=not no_search,
+        debug=debug,
+        fast=fast,
+        reset=None if reset else False,
+        keep_on_failure=keep_on_failure,
+        ca_bundle=resolve_ca_bundle(ca_bundle or None),
+        base_image=base_image or None,
+        ephemeral_ports=ephemeral_ports,
+        timeouts=parse_timeouts(split_list(timeout)),
+    )
+    result = lifecycle.up(ws, options)
+    print(lifecycle.status_table(lifecycle.status(ws)))
+    print(f"stack {result.project} is up: {', '.join(result.services)}")
+
+
+@task(
+    help={
+        "volumes": "also remove the stack's volumes (database and search data)",
+        "images": "also remove this workspace's image tags (their layers stay as build cache)",
+    }
+)
+@reports_errors
+def down(c, volumes=False, images=False):
+    """Stop and remove this workspace's stack (containers and network; volumes with --volumes)."""
+    from connkit.stack import lifecycle
+    from connkit.workspace import find_workspace
+
+    lifecycle.down(find_workspace(), volumes=volumes, images=images)
+
+
+@task(help={"json": "print the services as JSON"})
+@reports_errors
+def status(c, json=False):
+    """Show each service of this workspace's stack: state, health and published ports."""
+    from connkit.stack import lifecycle
+    from connkit.workspace import find_workspace
+
+    rows = lifecycle.status(find_workspace())
+    if json:
+        print(lifecycle.status_json(rows))
+    elif rows:
+        print(lifecycle.status_table(rows))
+    else:
+        print("no stack is running for this workspace (stack.up starts one)")
+
+
+@task(positional=["service"], help={"service": "one service (default: all)", "follow": "keep streaming"})
+@reports_errors
+def logs(c, service=None, follow=False):
+    """Print the stack's logs (one service or all)."""
+    from connkit.stack import lifecycle
+    from connkit.workspace import find_workspace
+
+    code = lifecycle.logs(find_workspace(), service or "", follow)
+    if code:
+        raise Exit(code=code)
+
+
+@task(help={"name": "the connector (snake_case)", "config": "workflow YAML (default: ingest/NAME.yaml)"})
+@reports_errors
+def ingest(c, name="", config=""):
+    """Run `metadata ingest` for connector NAME inside the ingestion container."""
+    from connkit.stack import lifecycle
+    from connkit.workspace import find_workspace
+
+    if not name:
+        raise UsageError("stack.ingest needs --name CONNECTOR")
+    ws = find_workspace()
+    path = Path(config) if config else lifecycle.default_ingest_config(ws, name)
+    code = lifecycle.ingest(ws, name, path)
+    if code:
+        raise Exit(f"connkit: error: metadata ingest exited with code {code}", code=code)
+
+
+stack_collection = Collection("stack", up, down, status, logs, ingest)

@@ -1,0 +1,74 @@
+"""`connkit generate`, `connkit format`, `connkit test`: the real toolchains as cached steps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from connkit.cli._common import split_list
+from connkit.cli._graph import GraphFlags, graph_task
+from connkit.errors import UsageError
+from connkit.steps import Step
+from connkit.workspace import Workspace, find_workspace
+
+CONSTRAINTS_HELP = "pip constraints file for the workspace's Python environment (repeatable)"
+
+
+def _steps(ws: Workspace, **options) -> list[Step]:
+    """The catalog's steps with the toolchain ones built for these flags."""
+    from connkit.catalog import all_steps
+    from connkit.toolchain import toolchain_steps
+
+    mine = toolchain_steps(ws, **options)
+    ids = {s.id for s in mine}
+    return [s for s in all_steps(ws) if s.id not in ids] + mine
+
+
+@graph_task(iterable=["constraints"], help={"constraints": CONSTRAINTS_HELP})
+def generate(c, constraints=None, flags: GraphFlags = None):
+    """Regenerate the Python, Java and UI models from the spec's JSON schemas."""
+    ws = find_workspace()
+    files = [Path(p) for p in split_list(constraints)]
+    flags.run(["generate"], steps=_steps(ws, constraints=files), ws=ws)
+
+
+@graph_task(
+    iterable=["name", "constraints"],
+    help={
+        "check": "change nothing; fail if formatting would change a file",
+        "name": "a connector to format (repeatable); default: every scaffolded one",
+        "constraints": CONSTRAINTS_HELP,
+    },
+)
+def format(c, check=False, name=None, constraints=None, flags: GraphFlags = None):
+    """Format connector sources with the workspace's ruff (and Java with spotless where set up)."""
+    ws = find_workspace()
+    names = split_list(name)
+    steps = _steps(ws, check=check, names=names, constraints=[Path(p) for p in split_list(constraints)])
+    targets = [f"format.python.{n}" for n in names] or ["format"]
+    if not any(s.id.startswith("format.") for s in steps):
+        raise UsageError("nothing to format: no scaffolded connector here; pass --name NAME")
+    flags.run(targets, steps=steps, ws=ws)
+
+
+@graph_task(
+    iterable=["name", "constraints"],
+    help={
+        "name": "a connector to test (repeatable); default: every scaffolded one",
+        "constraints": CONSTRAINTS_HELP,
+    },
+)
+def test(c, name=None, constraints=None, flags: GraphFlags = None):
+    """Run the connectors' unit tests (pytest) in the workspace's Python environment."""
+    ws = find_workspace()
+    names = split_list(name)
+    steps = _steps(ws, names=names, constraints=[Path(p) for p in split_list(constraints)])
+    ids = {s.id for s in steps}
+    for n in names:
+        if f"test.{n}" not in ids:
+            raise UsageError(
+                f"connector {n!r} has no unit tests; "
+                f"expected ingestion/tests/unit/topology/<type>/test_{n}.py"
+            )
+    if not any(i.startswith("test.") for i in ids):
+        raise UsageError("no scaffolded connector with unit tests here; scaffold one or pass --name NAME")
+    flags.run([f"test.{n}" for n in names] or ["test"], steps=steps, ws=ws)
