@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the test tools the remote-cache and CI-workflow tests drive for real, from the Go
-# module proxy: bazel-remote (a Bazel HTTP remote-cache server) and actionlint. Idempotent:
+# module proxy: bazel-remote (a Bazel HTTP remote-cache server) and actionlint (plus
+# Debian's shellcheck, which actionlint uses when present). Idempotent:
 # an existing binary of the pinned version is kept, so a second run takes milliseconds.
 #
 # Both are built inside a throwaway module that carries the tool's own go.sum, so every
@@ -11,6 +12,13 @@ set -euo pipefail
 BIN=${CONNKIT_TEST_BIN:-$HOME/.cache/connkit-test/bin}
 BAZEL_REMOTE_VERSION=${BAZEL_REMOTE_VERSION:-v2.6.1}
 ACTIONLINT_VERSION=${ACTIONLINT_VERSION:-v1.7.12}
+
+# Debian's shellcheck lets actionlint check the workflow's `run:` scripts too (optional).
+if ! command -v shellcheck >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  { apt-get install -y -qq shellcheck >/dev/null 2>&1 ||
+    { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq shellcheck >/dev/null 2>&1; }; } ||
+    echo "setup-bazel-remote: could not install shellcheck; actionlint will skip shell checks" >&2
+fi
 
 if ! command -v go >/dev/null 2>&1; then
   echo "setup-bazel-remote: go is not installed; the remote-cache tests will be skipped" >&2

@@ -326,6 +326,8 @@ class LayeredCache:
         self._pending: dict[str, tuple[ActionRecord, set[str]]] = {}  # key -> record, blobs not yet local
         self._source: dict[str, Pack | tuple[str, int]] = {}  # BLAKE3 -> where the server has it
         self._on_server: set[str] = set()  # SHA-256 digests known to be stored
+        self._fresh: dict[str, bytes] = {}  # fetched, verified, not yet read by the restore
+        self._made_dirs: set[str] = set()
 
     # -- failure handling ------------------------------------------------------------------
     def _give_up(self, exc: RemoteUnavailable) -> None:
@@ -351,7 +353,8 @@ class LayeredCache:
             return None
         if entry is None:
             return None
-        missing = {d for d in entry.record.blobs() if not self.local.has_blob(d)}
+        cas = str(self.local.cas)
+        missing = {d for d in entry.record.blobs() if not os.path.isfile(os.path.join(cas, d[:2], d))}
         with self._lock:
             self.stats.records_fetched += 1
             for pack in entry.packs:
@@ -400,12 +403,15 @@ class LayeredCache:
         packs: list[Pack] = []
         singles: dict[str, tuple[str, int]] = {}
         chunk: list[tuple[str, bytes]] = []
+        chunk_size = 0
 
         def flush() -> None:
+            nonlocal chunk_size
             if chunk:
                 data = b"".join(b for _, b in chunk)
                 packs.append(Pack(self._upload(data), len(data), tuple((d, len(b)) for d, b in chunk)))
                 chunk.clear()
+                chunk_size = 0
 
         for digest in sorted(record.blobs()):
             data = self.local.read_blob(digest)
@@ -414,9 +420,10 @@ class LayeredCache:
             if len(data) > PACK_BLOB_LIMIT:
                 singles[digest] = (self._upload(data), len(data))
                 continue
-            if chunk and sum(len(b) for _, b in chunk) + len(data) > PACK_SIZE:
+            if chunk and chunk_size + len(data) > PACK_SIZE:
                 flush()
             chunk.append((digest, data))
+            chunk_size += len(data)
         flush()
         self.remote.put_entry(record, packs, singles)
         with self._lock:
@@ -433,6 +440,10 @@ class LayeredCache:
         return self.local.has_blob(digest)
 
     def read_blob(self, digest: str) -> bytes | None:
+        with self._lock:
+            data = self._fresh.pop(digest, None)
+        if data is not None:
+            return data
         data = self.local.read_blob(digest)
         if data is not None or self._down:
             return data
@@ -491,13 +502,34 @@ class LayeredCache:
         return blobs
 
     def _keep(self, blobs: dict[str, bytes]) -> None:
-        """Verified remote blobs into the local store (read-through)."""
+        """Verified remote blobs into the local store (read-through); the restore that asked
+        for them reads them from memory rather than back from disk."""
         for digest, data in blobs.items():
-            _store_blob(self.local, digest, data)
+            self._store_blob(digest, data)
         with self._lock:
+            self._fresh.update(blobs)
             self.stats.blobs_fetched += len(blobs)
             self.stats.bytes_fetched += sum(len(b) for b in blobs.values())
         self._arrived(set(blobs))
+
+    def _store_blob(self, digest: str, data: bytes) -> None:
+        """Like ``LocalCache.put_blob_bytes`` for a digest already checked, with fewer system
+        calls and no fsync per blob: a restore of thousands of small files would spend most
+        of its time there, and a blob torn by a crash fails its digest check on use and is
+        fetched again. Still a temp file renamed into place, as the store requires."""
+        folder = os.path.join(self.local.cas, digest[:2])
+        if folder not in self._made_dirs:
+            os.makedirs(folder, exist_ok=True)
+            self._made_dirs.add(folder)
+        tmp = os.path.join(folder, f".{digest}.{os.getpid()}.{threading.get_ident()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o444)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+        os.replace(tmp, os.path.join(folder, digest))
 
     def put_blob_file(self, path: Path, digest: str) -> None:
         self.local.put_blob_file(path, digest)
@@ -510,21 +542,6 @@ class LayeredCache:
 
     def close(self) -> None:
         self.remote.close()
-
-
-def _store_blob(local: LocalCache, digest: str, data: bytes) -> None:
-    """Like ``LocalCache.put_blob_bytes`` for a digest already checked, without an fsync per
-    blob: a restore of thousands of small files would spend most of its time in fsync, and a
-    blob torn by a crash fails its digest check on next use and is fetched again."""
-    target = local.cas / digest[:2] / digest
-    if target.is_file():
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{digest}.{os.getpid()}.{threading.get_ident()}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-    os.chmod(tmp, 0o444)
-    os.replace(tmp, target)
 
 
 def backend_for(

@@ -3,6 +3,7 @@ GitHub-workflow schema check-jsonschema ships, and installed without clobbering 
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,8 +22,11 @@ def actionlint() -> Path:
 
 
 def lint(actionlint: Path, path: Path) -> subprocess.CompletedProcess:
+    """actionlint, with shellcheck over the `run:` scripts when it is installed (the setup
+    script installs it)."""
+    shellcheck = shutil.which("shellcheck") or ""
     return subprocess.run(
-        [str(actionlint), "-no-color", "-shellcheck=", "-pyflakes=", str(path)],
+        [str(actionlint), "-no-color", f"-shellcheck={shellcheck}", "-pyflakes=", str(path)],
         capture_output=True,
         text=True,
     )
@@ -74,7 +78,7 @@ def test_workflow_runs_the_matrix_sessions_with_the_shared_cache():
 def test_install_keeps_an_edited_workflow_unless_forced(ws_root):
     assert run_connkit("ci.install", cwd=ws_root).returncode == 0
     again = run_connkit("ci.install", cwd=ws_root)
-    assert again.returncode == 0 and "up to date" in again.stdout
+    assert again.returncode == 0 and "up to date: .github/workflows/connectors.yml" in again.stdout
     installed = ws_root / ".github/workflows/connectors.yml"
     installed.write_text(installed.read_text() + "# local edit\n")
     refused = run_connkit("ci.install", cwd=ws_root)
@@ -82,3 +86,12 @@ def test_install_keeps_an_edited_workflow_unless_forced(ws_root):
     assert installed.read_text().endswith("# local edit\n")
     assert run_connkit("ci.install", "--force", cwd=ws_root).returncode == 0
     assert installed.read_bytes() == WORKFLOW.read_bytes()
+
+
+def test_install_leaves_a_workspaces_own_noxfile_alone(ws_root):
+    own = ws_root / "noxfile.py"
+    own.write_text("import nox\n\n@nox.session\ndef docs(session):\n    pass\n")
+    proc = run_connkit("ci.install", cwd=ws_root)
+    assert proc.returncode == 0 and "kept: noxfile.py" in proc.stdout
+    assert "add_validate_sessions" in proc.stdout  # says how to add the sessions
+    assert "def docs" in own.read_text()

@@ -403,3 +403,35 @@ def test_bearer_token_is_sent(tmp_path):
     cache = LayeredCache(LocalCache(tmp_path / "store"), remote, warn=lambda m: None)
     assert cache.get_record("0" * 64) is None
     assert seen == ["Bearer tok"]
+
+
+def test_packs_split_at_their_size_limit(machine_a, bazel_remote, tmp_path, monkeypatch):
+    from connkit import remote_cache
+    from connkit.config import load_config
+    from connkit.report import SilentReporter
+    from connkit.run import RunOptions, run_steps
+    from connkit.workspace import Workspace
+
+    monkeypatch.setattr(remote_cache, "PACK_SIZE", 120)
+    settings = remote_cache.RemoteSettings(bazel_remote.url)
+
+    def run_here(root: Path, store: Path) -> dict[str, str]:
+        ws = Workspace(root)
+        cache = remote_cache.backend_for(store, settings)
+        try:
+            result = run_steps(
+                ws, load_config(ws).steps, (), RunOptions(), reporter=SilentReporter(), cache=cache
+            )
+        finally:
+            cache.close()
+        return {s.id: s.status for s in result.steps}
+
+    assert set(run_here(machine_a, machine_a / ".connkit/cache").values()) == {"ran"}
+    record = next(r for _, r in LocalCache(machine_a / ".connkit/cache").records() if r.step == "gen.models")
+    entry = httpx.get(
+        f"{bazel_remote.url}/ac/{ac_name(record.key)}", headers={"Accept": "application/json"}
+    ).json()
+    assert len(own_document(entry)["packs"]) >= 3
+    machine_b = clone(machine_a, tmp_path / "b" / "ws")
+    assert run_here(machine_b, tmp_path / "b" / "store") == dict.fromkeys(STEP_IDS, "restored")
+    assert tree(machine_b) == tree(machine_a)

@@ -73,14 +73,18 @@ class GraphFlags:
             explain=self.explain,
             jobs=int(self.jobs),
         )
-        result = run_steps(
-            ws,
-            all_steps(ws) if steps is None else steps,
-            targets,
-            options,
-            reporter=reporter,
-            cache=cache,
-        )
+        try:
+            result = run_steps(
+                ws,
+                all_steps(ws) if steps is None else steps,
+                targets,
+                options,
+                reporter=reporter,
+                cache=cache,
+            )
+        finally:
+            if cache is not None:
+                cache.close()
         remote_stats = getattr(cache, "stats", None)
         if remote_stats is not None and not self.dry_run:
             sys.stderr.write(remote_stats.line() + "\n")

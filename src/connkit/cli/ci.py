@@ -30,16 +30,20 @@ def matrix(c, base="", python="", format="github"):
     print(result.render(format))
 
 
-@task(help={"force": "replace an existing workflow that differs from connkit's"})
+@task(help={"force": "replace an edited workflow, and a noxfile.py of the workspace's own"})
 @reports_errors
 def install(c, force=False):
-    """Write .github/workflows/connectors.yml into the workspace: a job computing the matrix,
-    then one job per entry, with the shared cache configured from repository variables."""
-    from connkit.workflow import install_workflow
+    """Write .github/workflows/connectors.yml (a job computing the matrix, then one job per
+    entry, the shared cache configured from repository variables) and, if the workspace has
+    none, a noxfile.py defining the validate(connector='X') sessions those jobs run."""
+    from connkit.workflow import install_ci
     from connkit.workspace import find_workspace
 
-    path, changed = install_workflow(find_workspace(), force=force)
-    print(f"{'wrote' if changed else 'up to date:'} {path}")
+    ws = find_workspace()
+    for item in install_ci(ws, force=force):
+        print(f"{item.status}: {ws.rel(item.path)}")
+        if item.note:
+            print(f"  {ws.rel(item.path)}: {item.note}")
 
 
 ci_collection = Collection("ci", matrix, install)
