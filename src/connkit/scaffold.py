@@ -24,9 +24,9 @@ from connkit import scaffold_checks as checks
 from connkit.errors import UsageError
 from connkit.fsutil import apply_all_or_nothing
 from connkit.layout import pydantic_major
+from connkit.pyformat import format_python
 from connkit.resources import templates_dir
 from connkit.scaffold_options import ScaffoldOptions
-from connkit.pyformat import format_python
 from connkit.workspace import SERVICE_TYPES, Workspace
 
 if sys.version_info >= (3, 11):
