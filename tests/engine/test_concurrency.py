@@ -96,11 +96,36 @@ def test_kill_9_at_random_points_never_gives_a_false_hit(ws_root):
     assert "ran" in outcomes  # some kills landed before the record was written
 
 
+HOLDER = textwrap.dedent(
+    """
+    import os, time
+    open("started", "w").close()
+    time.sleep(1.5)
+    os.makedirs("out", exist_ok=True)
+    open("out/result.txt", "w").write(open("src/seed.txt").read())
+    """
+)
+
+
 def test_two_concurrent_runs_end_consistent(ws_root):
-    root = make_ws(ws_root)
+    root = ws_root
+    (root / "holder.py").write_text(HOLDER)
+    (root / "connkit.toml").write_text(
+        textwrap.dedent(
+            f"""
+            [[steps]]
+            id = "gen.slow"
+            inputs = ["src/seed.txt"]
+            outputs = ["out"]
+            command = ["{sys.executable}", "{root / 'holder.py'}"]
+            """
+        )
+    )
+    (root / "src").mkdir()
     (root / "src/seed.txt").write_text("together")
-    procs = [
-        subprocess.Popen(
+
+    def start() -> subprocess.Popen:
+        return subprocess.Popen(
             [sys.executable, "-m", "connkit", "run", "all", "--json", "--logs", "none"],
             cwd=root,
             env=connkit_env(),
@@ -108,12 +133,17 @@ def test_two_concurrent_runs_end_consistent(ws_root):
             stderr=subprocess.PIPE,
             text=True,
         )
-        for _ in range(2)
-    ]
-    results = [p.communicate(timeout=120) for p in procs]
-    assert all(p.returncode == 0 for p in procs), results
-    statuses = sorted(json.loads(out)["steps"][0]["status"] for out, _ in results)
-    assert statuses == ["cached", "ran"]  # the lock made the second one wait and then hit
-    assert any("waiting for another connkit run" in err for _, err in results)
-    assert actual(root) == expected("together")
+
+    first = start()
+    deadline = time.time() + 60
+    while not (root / "started").exists():  # the first run holds the lock inside its step
+        assert time.time() < deadline, "the first run never started its step"
+        time.sleep(0.01)
+    second = start()
+    results = [p.communicate(timeout=120) for p in (first, second)]
+    assert first.returncode == 0 and second.returncode == 0, results
+    statuses = [json.loads(out)["steps"][0]["status"] for out, _ in results]
+    assert statuses == ["ran", "cached"]  # the second waited for the lock, then hit
+    assert "waiting for another connkit run" in results[1][1]
+    assert (root / "out/result.txt").read_text() == "together"
     assert LocalCache(root / ".connkit/cache").verify().corrupt == []
