@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,27 @@ def test_unknown_connector_is_a_clear_error(ws):
     result = run_connkit("validate", "--name", "nope", cwd=ws)
     assert result.returncode == 2
     assert "scaffold the connector first" in result.stderr
+
+
+@pytest.mark.slow
+def test_every_service_type_of_the_default_workspace_validates(tmp_path: Path):
+    """scaffold → register → validate on a workspace.create workspace, one connector per type."""
+    from connkit.layout import detect_layout
+
+    ws = tmp_path / "om"
+    created = run_connkit("workspace.create", str(ws), cwd=tmp_path, timeout=900)
+    assert created.returncode == 0, created.stderr
+    types = detect_layout(ws).service_types
+    assert len(types) >= 7
+    for service_type in types:
+        name = f"acme{service_type}"
+        made = run_connkit("scaffold", "--name", name, "--service-type", service_type, cwd=ws)
+        assert made.returncode == 0, made.stderr
+        assert run_connkit("register", "--name", name, cwd=ws).returncode == 0
+        before = subprocess.run(["git", "diff"], cwd=ws, capture_output=True, text=True).stdout
+        twice = run_connkit("register", "--name", name, cwd=ws)
+        assert "already registered" in twice.stdout + twice.stderr
+        assert subprocess.run(["git", "diff"], cwd=ws, capture_output=True, text=True).stdout == before
+        code, report = validate(ws, name)
+        failed = {i["label"]: i["detail"] for i in report["items"] if i["state"] != "passed"}
+        assert code == 0 and failed == {}, (service_type, failed)
