@@ -218,9 +218,14 @@ def outcomes(items: Sequence[Item], result: RunResult | None) -> list[Outcome]:
 
 def graph_for(ws: Workspace, name: str, all_steps: Sequence[Step]) -> list[Step]:
     """The workspace's steps with formatting in check mode: validate never rewrites files."""
+    from connkit.errors import UsageError
     from connkit.toolchain import toolchain_steps
 
-    checks = {s.id: s for s in toolchain_steps(ws, check=True, names=[name]) if s.id.startswith("format.")}
+    try:
+        found = toolchain_steps(ws, check=True, names=[name])
+    except UsageError:  # no ingestion package: nothing to format, the item says so
+        found = []
+    checks = {s.id: s for s in found if s.id.startswith("format.")}
     return [checks.get(s.id, s) for s in all_steps] + [
         s for s in checks.values() if s.id not in {a.id for a in all_steps}
     ]
