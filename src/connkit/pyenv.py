@@ -49,7 +49,11 @@ class ReleasePins:
 
 #: Measured on the package mirror this project builds against (see REFERENCE.md).
 RELEASE_PINS: tuple[ReleasePins, ...] = (
-    ReleasePins("1.4.", requirements=("setuptools<81",), why="the 1.4 framework imports pkg_resources"),
+    ReleasePins(
+        "1.4.",
+        requirements=("setuptools<81", "google-auth"),
+        why="the 1.4 framework imports pkg_resources, and its storage base class imports google.auth",
+    ),
     ReleasePins("2.0.", constraints=("dbt-core<1.12",), why="dbt-core 1.12 needs a wheel from outside"),
     ReleasePins(
         "2.0.7",

@@ -161,7 +161,7 @@ def test_release_pins_come_from_the_ingestion_package(tmp_path):
     assert "dbt-core<1.12" in plan.constraints
     assert plan.requirements[:2] == ("datamodel-code-generator==0.83.0", "ruff~=0.15.12")
     assert [p.prefix for p in pyenv.release_pins("2.0.7.0")] == ["2.0.", "2.0.7"]
-    assert [p.requirements for p in pyenv.release_pins("1.4.0.1")] == [("setuptools<81",)]
+    assert [p.requirements for p in pyenv.release_pins("1.4.0.1")] == [("setuptools<81", "google-auth")]
 
 
 def test_user_constraints_enter_the_environment_key(tmp_path):
