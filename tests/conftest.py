@@ -17,6 +17,9 @@ def connkit_env(**extra: str) -> dict[str, str]:
     env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
     env.pop("CONNKIT_WORKSPACE", None)
     env.pop("CONNKIT_CACHE_DIR", None)
+    # nox marks its session venv active; a person's connkit runs with no workspace venv active,
+    # so connkit keeps the workspace's own environment under .connkit/venv.
+    env.pop("VIRTUAL_ENV", None)
     env.update(extra)
     return env
 
