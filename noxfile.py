@@ -29,7 +29,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Benchmarks measured side by side; `-- --json` ends with one JSON object of ratios."""
-    session.install("-e", ".", "doit", "mypy", "ruff")
+    session.install("-e", ".[test]", "doit", "mypy")
     session.run("python", "benchmarks/run_all.py", *session.posargs)
 
 

@@ -27,6 +27,25 @@ class Connector:
         """True when ``rel`` is one of this connector's own files."""
         return rel == self.schema or rel == self.test_connection or rel.startswith(self.package + "/")
 
+    def unit_tests(self, ws: Workspace) -> list[str]:
+        """The connector's unit test files (integration tests need a live service)."""
+        candidates = (
+            f"ingestion/tests/unit/topology/{self.service_type}/test_{self.name}.py",
+            f"ingestion/tests/unit/topology/{self.service_type}/{self.name}",
+        )
+        return [c for c in candidates if (ws.root / c).exists()]
+
+    def sources(self, ws: Workspace) -> list[str]:
+        """What formatting covers: the package and every test file that names the connector."""
+        found = [self.package, *self.unit_tests(ws)]
+        for extra in (
+            f"ingestion/tests/integration/connections/test_{self.name}_connection.py",
+            f"ingestion/tests/integration/{self.name}",
+        ):
+            if (ws.root / extra).exists():
+                found.append(extra)
+        return found
+
 
 def _fold(text: str) -> str:
     return text.replace("_", "").lower()

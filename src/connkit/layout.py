@@ -12,7 +12,7 @@ API for other modules (register, scaffold, review)::
     ui = layout.services["dashboard"]     # ServiceUi
     ui.path, ui.shape, ui.extension        # ws-relative file, "switch" | "loader-map", ".ts"
     layout.i18n_labels, layout.release      # bool, "1.4.0" or None
-    spec_connectors(ws.root)["database"]   # [Connector(enum="Mysql", module="mysql", ...)]
+    spec_connectors(ws.root)["database"]   # [SpecConnector(enum="Mysql", module="mysql", ...)]
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ class ServiceUi:
 
 
 @dataclass(frozen=True)
-class Connector:
+class SpecConnector:
     """One connector the spec declares: its service-type enum value and schema file."""
 
     service_type: str
@@ -193,16 +193,16 @@ def _labels_present(en_us: Path, services: dict[str, ServiceUi]) -> bool:
     return found * 2 >= len(members)
 
 
-def spec_connectors(root: Path | str) -> dict[str, list[Connector]]:
+def spec_connectors(root: Path | str) -> dict[str, list[SpecConnector]]:
     """Connectors per service type, from ``{type}Service.json`` (enum + ``config.oneOf`` refs)."""
     schema_dir = Path(root) / SPEC_SCHEMA
-    out: dict[str, list[Connector]] = {}
+    out: dict[str, list[SpecConnector]] = {}
     for service_type in SERVICE_TYPES:
         service_file = schema_dir / "entity" / "services" / f"{service_type}Service.json"
         service = _read_json(service_file)
         if service is None:
             continue
-        found: list[Connector] = []
+        found: list[SpecConnector] = []
         for ref in _config_refs(service):
             target = (service_file.parent / ref.split("#")[0]).resolve()
             conn = _read_json(target)
@@ -211,7 +211,7 @@ def spec_connectors(root: Path | str) -> dict[str, list[Connector]]:
             module = target.stem.removesuffix("Connection")
             enum = _connection_enum(conn) or module[:1].upper() + module[1:]
             rel = target.relative_to(schema_dir.resolve()).as_posix()
-            found.append(Connector(service_type, enum, module, rel))
+            found.append(SpecConnector(service_type, enum, module, rel))
         out[service_type] = found
     return out
 

@@ -15,7 +15,7 @@ import ast
 import json
 from pathlib import Path
 
-from connkit.layout import Connector
+from connkit.layout import SpecConnector
 
 SOURCE = Path("ingestion/src/metadata/ingestion/source")
 HELPERS = Path("ingestion/src/metadata/ingestion/connections/test_connections.py")
@@ -91,7 +91,7 @@ def _squash(text: str) -> str:
     return text.replace("_", "").lower()
 
 
-def derive(root: Path, connectors: dict[str, list[Connector]]) -> dict[Path, bytes]:
+def derive(root: Path, connectors: dict[str, list[SpecConnector]]) -> dict[Path, bytes]:
     """Definitions for the connectors whose step names the source reveals, ws-relative paths."""
     helper_tree = _parse(root / HELPERS)
     helpers = {k: v for k, v in literal_test_fn_keys(helper_tree).items() if k} if helper_tree else {}

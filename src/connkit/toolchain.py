@@ -15,10 +15,10 @@ import json
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from connkit import pyenv
+from connkit.connectors import Connector, find_connectors
 from connkit.errors import UsageError
 from connkit.names import connector_names, is_valid_name
 from connkit.steps import Step, StepContext
@@ -34,40 +34,8 @@ NODE_ENV = ("YARN_REGISTRY", "YARN_CACHE_FOLDER", "npm_config_registry", "NPM_CO
 SCAFFOLD_MARKER = "CONNECTOR_CONTEXT.md"
 
 
-@dataclass(frozen=True)
-class Connector:
-    service_type: str
-    name: str
-    test_connection: str  # workspace-relative test-connection definition (its tests read it)
-
-    @property
-    def package(self) -> str:
-        return f"{INGESTION_SOURCE.as_posix()}/{self.service_type}/{self.name}"
-
-    def unit_tests(self, ws: Workspace) -> list[str]:
-        """The connector's unit test files (integration tests need a live service)."""
-        candidates = (
-            f"ingestion/tests/unit/topology/{self.service_type}/test_{self.name}.py",
-            f"ingestion/tests/unit/topology/{self.service_type}/{self.name}",
-        )
-        return [c for c in candidates if (ws.root / c).exists()]
-
-    def sources(self, ws: Workspace) -> list[str]:
-        """What formatting covers: the package and every test file that names the connector."""
-        found = [self.package, *self.unit_tests(ws)]
-        for extra in (
-            f"ingestion/tests/integration/connections/test_{self.name}_connection.py",
-            f"ingestion/tests/integration/{self.name}",
-        ):
-            if (ws.root / extra).exists():
-                found.append(extra)
-        return found
-
-
 def _all_connectors(ws: Workspace) -> list[Connector]:
-    from connkit.connectors import find_connectors
-
-    return [Connector(c.service_type, c.name, c.test_connection) for c in find_connectors(ws)]
+    return find_connectors(ws)
 
 
 def scaffolded_connectors(ws: Workspace) -> list[Connector]:
@@ -84,7 +52,13 @@ def find_connector(ws: Workspace, name: str) -> Connector:
     for service_type in SERVICE_TYPES:
         if (ws.root / INGESTION_SOURCE / service_type / name).is_dir():
             module = connector_names(name).module
-            return Connector(service_type, name, ws.rel(ws.test_connection(service_type, module)))
+            return Connector(
+                name=name,
+                service_type=service_type,
+                package=f"{INGESTION_SOURCE.as_posix()}/{service_type}/{name}",
+                schema=ws.rel(ws.connection_schema(service_type, module)),
+                test_connection=ws.rel(ws.test_connection(service_type, module)),
+            )
     raise UsageError(
         f"no connector {name!r} under {INGESTION_SOURCE}/<service type>/; scaffold it first "
         f"(`connkit scaffold --name {name} ...`)"

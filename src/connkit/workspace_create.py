@@ -40,7 +40,7 @@ from connkit.layout import (
     SHAPE_LOADER_MAP,
     SHAPE_SWITCH,
     UI_UTILS_STEMS,
-    Connector,
+    SpecConnector,
     kebab,
     spec_connectors,
 )
@@ -264,7 +264,7 @@ def template_context(root: Path, release: Release) -> dict:
     }
 
 
-def _connector_view(connector: Connector, enum_type: str) -> dict:
+def _connector_view(connector: SpecConnector, enum_type: str) -> dict:
     return {
         "enum": connector.enum,
         "ref": f"{enum_type}.{connector.enum}"
