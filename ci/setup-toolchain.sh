@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The real toolchains `connkit generate/format/test` drive: make, Maven + a JDK, Node.js and
-# yarn 1 (the UI's package manager). Idempotent: installs only what is missing.
+# yarn 1 (the UI's package manager), and git (workspaces are git repositories; register's tests
+# read diffs). Idempotent: installs only what is missing.
 set -euo pipefail
 
 need=()
+command -v git >/dev/null || need+=(git)
 command -v make >/dev/null || need+=(make)
 command -v mvn >/dev/null || need+=(maven)
 command -v java >/dev/null || need+=(openjdk-17-jdk-headless)
