@@ -207,10 +207,6 @@ def _write_file(path: str, data: bytes, mode: int) -> None:
         os.close(fd)
 
 
-def root_rel(root: Path, path: Path) -> str:
-    return Path(os.path.relpath(path, root)).as_posix()
-
-
 def _remove(path: Path) -> None:
     if path.is_symlink() or path.is_file():
         path.unlink()

@@ -34,19 +34,15 @@ NODE_ENV = ("YARN_REGISTRY", "YARN_CACHE_FOLDER", "npm_config_registry", "NPM_CO
 SCAFFOLD_MARKER = "CONNECTOR_CONTEXT.md"
 
 
-def _all_connectors(ws: Workspace) -> list[Connector]:
-    return find_connectors(ws)
-
-
 def scaffolded_connectors(ws: Workspace) -> list[Connector]:
     """Connectors the scaffold made (they carry CONNECTOR_CONTEXT.md), in a stable order."""
-    return [c for c in _all_connectors(ws) if (ws.root / c.package / SCAFFOLD_MARKER).is_file()]
+    return [c for c in find_connectors(ws) if (ws.root / c.package / SCAFFOLD_MARKER).is_file()]
 
 
 def find_connector(ws: Workspace, name: str) -> Connector:
     if not is_valid_name(name):
         raise UsageError(f"--name {name!r} is not a connector name; use snake_case like my_db")
-    for connector in _all_connectors(ws):
+    for connector in find_connectors(ws):
         if connector.name == name:
             return connector
     for service_type in SERVICE_TYPES:

@@ -297,16 +297,21 @@ def test_scaffolded_unit_tests_pass_against_the_real_framework(real_workspace, s
     } <= ran
 
 
-def test_scaffolded_code_passes_ruff_with_the_workspaces_own_config(real_workspace):
-    ws, names, _, _ = real_workspace
-    paths = [ws.source_package(t, n) for (t, _), n in names.items()]
-    paths += [ws.root / "ingestion" / "tests"]
-    proc = subprocess.run(
+def ruff_in_ingestion(ws, names) -> subprocess.CompletedProcess:
+    """`ruff check` over the scaffolded packages and tests, from ingestion/ so the workspace's
+    own configuration applies."""
+    paths = [ws.source_package(t, n) for (t, _), n in names.items()] + [ws.root / "ingestion" / "tests"]
+    return subprocess.run(
         [sys.executable, "-m", "ruff", "check", "--no-cache", *map(str, paths)],
         cwd=ws.root / "ingestion",
         capture_output=True,
         text=True,
     )
+
+
+def test_scaffolded_code_passes_ruff_with_the_workspaces_own_config(real_workspace):
+    ws, names, _, _ = real_workspace
+    proc = ruff_in_ingestion(ws, names)
     assert proc.returncode == 0, proc.stdout
 
 
@@ -322,13 +327,7 @@ def test_default_created_workspace_every_type_passes_against_its_framework(creat
 
 def test_default_created_workspace_code_passes_its_own_ruff(created_workspace):
     ws, _, names, _, _ = created_workspace
-    paths = [ws.source_package(t, n) for (t, _), n in names.items()] + [ws.root / "ingestion" / "tests"]
-    proc = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--no-cache", *map(str, paths)],
-        cwd=ws.root / "ingestion",
-        capture_output=True,
-        text=True,
-    )
+    proc = ruff_in_ingestion(ws, names)
     assert proc.returncode == 0, proc.stdout
 
 
