@@ -41,7 +41,7 @@ def _validate_sessions() -> None:
 
     sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
     try:
-        from connkit.nox_sessions import add_validate_sessions, locate_workspace
+        from connkit.openmetadata.ci.nox_sessions import add_validate_sessions, locate_workspace
     except ImportError as exc:  # its dependencies are not where nox runs
         print(f"noxfile: validate sessions unavailable ({exc})", file=sys.stderr)
         return

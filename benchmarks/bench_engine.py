@@ -18,10 +18,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from connkit.report import SilentReporter
-from connkit.run import RunOptions, run_steps
-from connkit.steps import Step
-from connkit.workspace import Workspace
+from connkit.engine.execute import RunOptions, run_steps
+from connkit.engine.report import SilentReporter
+from connkit.engine.step import Step
+from connkit.openmetadata.workspace import Workspace
 
 N_DIRS, N_FILES = 40, 60  # 2,400 modules + 40 packages
 MYPY = str(Path(sys.executable).with_name("mypy"))
@@ -187,7 +187,7 @@ def bench_doit(root: Path, repeat: int) -> list[float]:
     except ImportError:
         print("doit is not installed: noop_vs_doit skipped", file=sys.stderr)
         return []
-    from connkit import fileset
+    from connkit.engine import globs as fileset
 
     scanner = fileset.Scanner(root)
     module: dict = {

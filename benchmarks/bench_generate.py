@@ -25,10 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
-from connkit.report import SilentReporter  # noqa: E402
-from connkit.run import RunOptions, run_steps  # noqa: E402
-from connkit.toolchain import toolchain_steps  # noqa: E402
-from connkit.workspace import Workspace  # noqa: E402
+from connkit.engine.execute import RunOptions, run_steps  # noqa: E402
+from connkit.engine.report import SilentReporter  # noqa: E402
+from connkit.openmetadata.steps.toolchain import toolchain_steps  # noqa: E402
+from connkit.openmetadata.workspace import Workspace  # noqa: E402
 from tests.toolchain.assembled import assemble  # noqa: E402
 from tests.toolchain.connector import add_connector  # noqa: E402
 

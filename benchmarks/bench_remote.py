@@ -27,10 +27,10 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_engine import graph, make_tree  # noqa: E402
 
-from connkit.remote_cache import RemoteSettings, backend_for  # noqa: E402
-from connkit.report import SilentReporter  # noqa: E402
-from connkit.run import CacheLayout, RunOptions, run_steps  # noqa: E402
-from connkit.workspace import Workspace  # noqa: E402
+from connkit.engine.execute import CacheLayout, RunOptions, run_steps  # noqa: E402
+from connkit.engine.report import SilentReporter  # noqa: E402
+from connkit.engine.store.bazel_http import RemoteSettings, backend_for  # noqa: E402
+from connkit.openmetadata.workspace import Workspace  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(os.environ.get("CONNKIT_TEST_BIN", Path.home() / ".cache/connkit-test/bin"))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nox
 
-from connkit.nox_sessions import add_validate_sessions
+from connkit.openmetadata.ci.nox_sessions import add_validate_sessions
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True

@@ -7,9 +7,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from connkit.workspace import UI_ROOT, Workspace
+from connkit.openmetadata.workspace import UI_ROOT, Workspace
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent / "openmetadata" / "data"
 SERVICES = Path("openmetadata-spec/src/main/resources/json/schema/entity/services")
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from connkit.report import SilentReporter
-from connkit.results import RunResult
-from connkit.run import RunOptions, run_steps
-from connkit.steps import Step
-from connkit.workspace import Workspace
+from connkit.engine.execute import RunOptions, run_steps
+from connkit.engine.report import SilentReporter
+from connkit.engine.results import RunResult
+from connkit.engine.step import Step
+from connkit.openmetadata.workspace import Workspace
 
 PY = sys.executable
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from connkit.cache import LocalCache
-from connkit.records import ActionRecord, OutputEntry
+from connkit.engine.store.local import LocalCache
+from connkit.engine.store.records import ActionRecord, OutputEntry
 
 from .helpers import concat_step, run, statuses, upper_step, write_sources
 
@@ -100,8 +100,8 @@ def test_record_escaping_the_workspace_is_refused(root, evil):
 def test_record_through_a_symlinked_folder_is_refused(root, tmp_path):
     import shutil
 
-    from connkit import outputs
-    from connkit.hashing import StatMemo
+    from connkit.engine.hashing import StatMemo
+    from connkit.engine.store import outputs
 
     outside = tmp_path / "outside"
     outside.mkdir()

@@ -12,9 +12,8 @@ import textwrap
 import time
 from pathlib import Path
 
-from connkit.cache import LocalCache
-
-from ..conftest import connkit_env, run_connkit
+from connkit.engine.store.local import LocalCache
+from tests.conftest import connkit_env, run_connkit
 
 SLOW_STEP = textwrap.dedent(
     """
@@ -117,7 +116,7 @@ def test_two_concurrent_runs_end_consistent(ws_root):
             id = "gen.slow"
             inputs = ["src/seed.txt"]
             outputs = ["out"]
-            command = ["{sys.executable}", "{root / 'holder.py'}"]
+            command = ["{sys.executable}", "{root / "holder.py"}"]
             """
         )
     )

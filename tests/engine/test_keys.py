@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from connkit import hashing, keys
-from connkit.hashing import StatMemo
-from connkit.steps import Step
+from connkit.engine import hashing, keys
+from connkit.engine.hashing import StatMemo
+from connkit.engine.step import Step
 
 from .helpers import concat_step
 
@@ -197,7 +197,7 @@ def test_tool_versions_are_remembered_until_the_tool_changes(tmp_path):
 
 
 def test_scanner_partial_invalidation_keeps_unrelated_listings(tmp_path):
-    from connkit.fileset import Scanner
+    from connkit.engine.globs import Scanner
 
     (tmp_path / "src").mkdir()
     (tmp_path / "src/a.py").write_text("")

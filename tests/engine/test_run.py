@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from connkit.cache import LocalCache
+from connkit.engine.step import Step
+from connkit.engine.store.local import LocalCache
 from connkit.errors import UsageError
-from connkit.steps import Step
 
 from .helpers import concat_step, py, run, statuses, upper_step, write_sources
 

@@ -20,9 +20,9 @@ from invoke import task
 from invoke.exceptions import Exit
 
 from connkit.cli._common import reports_errors
-from connkit.results import RunResult
-from connkit.steps import Step
-from connkit.workspace import Workspace, find_workspace
+from connkit.engine.results import RunResult
+from connkit.engine.step import Step
+from connkit.openmetadata.workspace import Workspace, find_workspace
 
 COMMON_FLAGS: tuple[tuple[str, Any, str], ...] = (
     ("force", False, "run every selected step even on a cache hit (results are still recorded)"),
@@ -57,9 +57,9 @@ class GraphFlags:
         exit_on_failure: bool = True,
     ) -> RunResult:
         """Run ``targets`` over the workspace's steps; exit 1 if any step failed."""
-        from connkit.catalog import all_steps
-        from connkit.report import ConsoleReporter
-        from connkit.run import RunOptions, run_steps
+        from connkit.engine.execute import RunOptions, run_steps
+        from connkit.engine.report import ConsoleReporter
+        from connkit.openmetadata.steps.catalog import all_steps
 
         if self.logs not in ("full", "new", "errors", "none"):
             raise Exit("connkit: error: --logs takes full, new, errors or none", code=2)
@@ -98,9 +98,9 @@ class GraphFlags:
 def _cache_for(ws: Workspace, flags: GraphFlags, reporter: Any) -> Any:
     """The local store, layered over a remote one when a flag, $CONNKIT_REMOTE_CACHE or the
     workspace's config names one (``--no-cache`` leaves the remote alone too)."""
-    from connkit.config import load_config
-    from connkit.remote_cache import backend_for, resolve_settings
-    from connkit.run import CacheLayout
+    from connkit.engine.config import load_config
+    from connkit.engine.execute import CacheLayout
+    from connkit.engine.store.bazel_http import backend_for, resolve_settings
 
     if flags.no_cache:
         return None

@@ -19,10 +19,10 @@ from connkit.cli._common import reports_errors, split_list
 def matrix(c, base="", python="", format="github"):
     """Print the CI matrix: every affected connector × Python version, each entry naming the
     nox session `validate(connector='X')` its job runs."""
-    from connkit import affected
-    from connkit.catalog import all_steps
-    from connkit.connectors import find_connectors
-    from connkit.workspace import find_workspace
+    from connkit.openmetadata.ci import affected
+    from connkit.openmetadata.connectors import find_connectors
+    from connkit.openmetadata.steps.catalog import all_steps
+    from connkit.openmetadata.workspace import find_workspace
 
     ws = find_workspace()
     pythons = split_list(python) or list(affected.DEFAULT_PYTHONS)
@@ -36,8 +36,8 @@ def install(c, force=False):
     """Write .github/workflows/connectors.yml (a job computing the matrix, then one job per
     entry, the shared cache configured from repository variables) and, if the workspace has
     none, a noxfile.py defining the validate(connector='X') sessions those jobs run."""
-    from connkit.workflow import install_ci
-    from connkit.workspace import find_workspace
+    from connkit.openmetadata.ci.workflow import install_ci
+    from connkit.openmetadata.workspace import find_workspace
 
     ws = find_workspace()
     for item in install_ci(ws, force=force):

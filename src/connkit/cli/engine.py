@@ -35,10 +35,10 @@ def run(c, target, flags: GraphFlags = None):
 @reports_errors
 def graph(c, target="", format="mermaid"):
     """Print the steps, their edges and whether each would hit the cache now."""
-    from connkit.catalog import all_steps
-    from connkit.graph import Graph, render
-    from connkit.run import RunOptions, run_steps
-    from connkit.workspace import find_workspace
+    from connkit.engine.execute import RunOptions, run_steps
+    from connkit.engine.graph import Graph, render
+    from connkit.openmetadata.steps.catalog import all_steps
+    from connkit.openmetadata.workspace import find_workspace
 
     ws = find_workspace()
     steps = all_steps(ws)
@@ -71,9 +71,9 @@ def parse_age(text: str) -> float:
 
 
 def _local_cache():
-    from connkit.cache import LocalCache
-    from connkit.run import CacheLayout
-    from connkit.workspace import find_workspace
+    from connkit.engine.execute import CacheLayout
+    from connkit.engine.store.local import LocalCache
+    from connkit.openmetadata.workspace import find_workspace
 
     layout = CacheLayout(find_workspace().cache_dir)
     return layout, LocalCache(layout.store)
@@ -98,8 +98,8 @@ def stats(c, json=False):
 @reports_errors
 def verify(c, json=False):
     """Re-hash every blob; drop corrupt ones and the records that need them."""
-    from connkit.report import ConsoleReporter
-    from connkit.run import acquire_lock
+    from connkit.engine.execute import acquire_lock
+    from connkit.engine.report import ConsoleReporter
 
     layout, cache = _local_cache()
     lock = acquire_lock(layout, ConsoleReporter())
@@ -127,8 +127,8 @@ def verify(c, json=False):
 @reports_errors
 def prune(c, max_size="", older_than=""):
     """Shrink the cache: drop old or least recently used records and unreferenced blobs."""
-    from connkit.report import ConsoleReporter
-    from connkit.run import acquire_lock
+    from connkit.engine.execute import acquire_lock
+    from connkit.engine.report import ConsoleReporter
 
     if not max_size and not older_than:
         raise UsageError("say what to prune: --max-size SIZE and/or --older-than AGE")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from invoke import task
 from invoke.exceptions import Exit
 
-from connkit import register as reg
 from connkit.cli._common import reports_errors
-from connkit.workspace import find_workspace
+from connkit.openmetadata import register as reg
+from connkit.openmetadata.workspace import find_workspace
 
 _HELP = {
     "name": "connector name in snake_case (as scaffolded), e.g. my_db",

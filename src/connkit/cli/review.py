@@ -10,10 +10,10 @@ from invoke.exceptions import Exit
 from connkit.cli._common import reports_errors, split_list
 from connkit.errors import UsageError
 from connkit.fsutil import atomic_write_text
-from connkit.review import RULES
-from connkit.review import review as run_review
-from connkit.review.output import FORMATS, render
-from connkit.workspace import find_workspace
+from connkit.openmetadata.review import RULES
+from connkit.openmetadata.review import review as run_review
+from connkit.openmetadata.review.output import FORMATS, render
+from connkit.openmetadata.workspace import find_workspace
 
 
 @task(

@@ -82,10 +82,10 @@ def scaffold(
     Without flags on a terminal it asks the questions instead. Every input is validated and
     every file rendered before anything is written; bad input exits 2 and changes nothing.
     """
-    from connkit import scaffold as sc
     from connkit.errors import UsageError
-    from connkit.scaffold_options import REQUIRED_FLAGS, build_options
-    from connkit.workspace import find_workspace
+    from connkit.openmetadata.scaffold import render as sc
+    from connkit.openmetadata.scaffold.options import REQUIRED_FLAGS, build_options
+    from connkit.openmetadata.workspace import find_workspace
 
     raw = {key: value for key, value in locals().items() if key in _VALUE_FLAGS}
     lists = {
@@ -100,7 +100,7 @@ def scaffold(
                 f"no flags and no terminal to ask on: pass at least {' and '.join(REQUIRED_FLAGS)} "
                 "(see `connkit scaffold --help`)"
             )
-        from connkit.scaffold_prompt import ask_options
+        from connkit.openmetadata.scaffold.prompt import ask_options
 
         answers = ask_options()
         lists = {k: answers.pop(k, []) or [] for k in lists}

@@ -45,9 +45,9 @@ def up(
     timeout=None,
 ):
     """Build what changed and bring the stack up healthy; on failure show the log and tear down."""
-    from connkit.stack import lifecycle
-    from connkit.stack.options import StackOptions, parse_timeouts, resolve_ca_bundle
-    from connkit.workspace import find_workspace
+    from connkit.openmetadata.stack import lifecycle
+    from connkit.openmetadata.stack.options import StackOptions, parse_timeouts, resolve_ca_bundle
+    from connkit.openmetadata.workspace import find_workspace
 
     ws = find_workspace()
     options = StackOptions(
@@ -78,8 +78,8 @@ def up(
 @reports_errors
 def down(c, volumes=False, images=False):
     """Stop and remove this workspace's stack (containers and network; volumes with --volumes)."""
-    from connkit.stack import lifecycle
-    from connkit.workspace import find_workspace
+    from connkit.openmetadata.stack import lifecycle
+    from connkit.openmetadata.workspace import find_workspace
 
     lifecycle.down(find_workspace(), volumes=volumes, images=images)
 
@@ -88,8 +88,8 @@ def down(c, volumes=False, images=False):
 @reports_errors
 def status(c, json=False):
     """Show each service of this workspace's stack: state, health and published ports."""
-    from connkit.stack import lifecycle
-    from connkit.workspace import find_workspace
+    from connkit.openmetadata.stack import lifecycle
+    from connkit.openmetadata.workspace import find_workspace
 
     rows = lifecycle.status(find_workspace())
     if json:
@@ -104,8 +104,8 @@ def status(c, json=False):
 @reports_errors
 def logs(c, service=None, follow=False):
     """Print the stack's logs (one service or all)."""
-    from connkit.stack import lifecycle
-    from connkit.workspace import find_workspace
+    from connkit.openmetadata.stack import lifecycle
+    from connkit.openmetadata.workspace import find_workspace
 
     code = lifecycle.logs(find_workspace(), service or "", follow)
     if code:
@@ -116,8 +116,8 @@ def logs(c, service=None, follow=False):
 @reports_errors
 def ingest(c, name="", config=""):
     """Run `metadata ingest` for connector NAME inside the ingestion container."""
-    from connkit.stack import lifecycle
-    from connkit.workspace import find_workspace
+    from connkit.openmetadata.stack import lifecycle
+    from connkit.openmetadata.workspace import find_workspace
 
     if not name:
         raise UsageError("stack.ingest needs --name CONNECTOR")

@@ -6,17 +6,17 @@ from pathlib import Path
 
 from connkit.cli._common import split_list
 from connkit.cli._graph import GraphFlags, graph_task
+from connkit.engine.step import Step
 from connkit.errors import UsageError
-from connkit.steps import Step
-from connkit.workspace import Workspace, find_workspace
+from connkit.openmetadata.workspace import Workspace, find_workspace
 
 CONSTRAINTS_HELP = "pip constraints file for the workspace's Python environment (repeatable)"
 
 
 def _steps(ws: Workspace, **options) -> list[Step]:
     """The catalog's steps with the toolchain ones built for these flags."""
-    from connkit.catalog import all_steps
-    from connkit.toolchain import toolchain_steps
+    from connkit.openmetadata.steps.catalog import all_steps
+    from connkit.openmetadata.steps.toolchain import toolchain_steps
 
     mine = toolchain_steps(ws, **options)
     ids = {s.id for s in mine}

@@ -28,10 +28,10 @@ def validate(c, name, service_type=None, flags: GraphFlags = None):
     formatting in check mode, registration). Items this workspace cannot check say so
     instead of passing.
     """
-    from connkit import validate as checks
-    from connkit.catalog import all_steps
-    from connkit.register import find_connector
-    from connkit.workspace import find_workspace
+    from connkit.openmetadata.register import find_connector
+    from connkit.openmetadata.steps import validate as checks
+    from connkit.openmetadata.steps.catalog import all_steps
+    from connkit.openmetadata.workspace import find_workspace
 
     ws = find_workspace()
     conn = find_connector(ws, name, service_type)

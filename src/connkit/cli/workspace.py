@@ -10,9 +10,9 @@ from rich.console import Console
 
 from connkit.cli._common import reports_errors
 from connkit.errors import UsageError
-from connkit.layout import describe, detect_layout
-from connkit.workspace import find_workspace
-from connkit.workspace_create import create_workspace, result_summary
+from connkit.openmetadata.release.create import create_workspace, result_summary
+from connkit.openmetadata.workspace import find_workspace
+from connkit.openmetadata.workspace.layout import describe, detect_layout
 
 
 @task(

@@ -1,0 +1,378 @@
+"""One run of the graph, read top to bottom: lock the cache → select steps → for each ready
+step compute its key, replay or restore a hit or execute a miss → record → summarise.
+
+A record is written only after the step succeeded, its inputs did not move under it and
+every output blob is stored; a failed, interrupted or cancelled step records nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from connkit.engine import keys
+from connkit.engine.graph import Graph
+from connkit.engine.hashing import StatMemo
+from connkit.engine.process import Runner, SubprocessRunner, missing_tool_message
+from connkit.engine.report import Reporter, SilentReporter
+from connkit.engine.results import RunResult, StepResult
+from connkit.engine.step import DEFAULT_PASS_ENV, Step, StepContext, StepFailed
+from connkit.engine.store import outputs
+from connkit.engine.store.local import CacheBackend, LocalCache
+from connkit.engine.store.records import ActionRecord
+from connkit.errors import ConnkitError
+from connkit.fsutil import atomic_write_bytes, atomic_write_text
+from connkit.openmetadata.workspace import Workspace
+
+LOG_TAIL_LINES = 60
+
+
+@dataclass
+class RunOptions:
+    force: bool = False
+    no_cache: bool = False
+    dry_run: bool = False
+    explain: bool = False
+    jobs: int = 1
+    environ: Mapping[str, str] | None = None
+    lock_timeout: float | None = None
+
+
+@dataclass
+class CacheLayout:
+    """Where one workspace's engine state lives."""
+
+    root: Path
+
+    @property
+    def store(self) -> Path:
+        return self.root / "cache"
+
+    @property
+    def lock(self) -> Path:
+        return self.root / "lock"
+
+    @property
+    def memo(self) -> Path:
+        return self.root / "statmemo.json"
+
+    @property
+    def tools(self) -> Path:
+        return self.root / "tools.json"
+
+    @property
+    def runs(self) -> Path:
+        return self.root / "runs"
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    def last_ingredients(self, step_id: str) -> Path:
+        return self.root / "index" / f"{step_id}.json"
+
+
+@dataclass
+class _Shared:
+    ws: Workspace
+    graph: Graph
+    options: RunOptions
+    cache: CacheBackend
+    layout: CacheLayout
+    memo: StatMemo
+    tools: keys.ToolVersions
+    digests: keys.InputDigests
+    runner: Runner
+    reporter: Reporter
+    environ: Mapping[str, str]
+    results: dict[str, StepResult] = field(default_factory=dict)
+    cancelled: threading.Event = field(default_factory=threading.Event)
+
+
+def step_environment(step: Step, environ: Mapping[str, str]) -> dict[str, str]:
+    """Only declared variables reach a command: keyed ones, pass-through ones, fixed ones."""
+    names = (*DEFAULT_PASS_ENV, *step.pass_env, *step.env)
+    env = {name: environ[name] for name in names if name in environ}
+    env.update(step.set_env)
+    return env
+
+
+def acquire_lock(layout: CacheLayout, reporter: Reporter, timeout: float | None = None) -> FileLock:
+    layout.root.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(layout.lock))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        reporter.waiting(f"waiting for another connkit run using {layout.root} to finish …")
+        try:
+            lock.acquire(timeout=-1 if timeout is None else timeout)
+        except Timeout:
+            raise ConnkitError(
+                f"another connkit run still holds {layout.lock}; try again when it ends"
+            ) from None
+    return lock
+
+
+def run_steps(
+    ws: Workspace,
+    steps: Iterable[Step],
+    targets: Sequence[str] = (),
+    options: RunOptions | None = None,
+    *,
+    reporter: Reporter | None = None,
+    cache: CacheBackend | None = None,
+    runner: Runner | None = None,
+) -> RunResult:
+    options = options or RunOptions()
+    reporter = reporter or SilentReporter()
+    graph = Graph.build(steps)
+    selected = graph.closure(graph.resolve(targets))
+    layout = CacheLayout(ws.cache_dir)
+    lock = acquire_lock(layout, reporter, options.lock_timeout)
+    try:
+        memo = StatMemo(layout.memo)
+        shared = _Shared(
+            ws=ws,
+            graph=graph,
+            options=options,
+            cache=cache or LocalCache(layout.store),
+            layout=layout,
+            memo=memo,
+            tools=keys.ToolVersions(layout.tools),
+            digests=keys.InputDigests(ws.root, memo),
+            runner=runner or SubprocessRunner(),
+            reporter=reporter,
+            environ=os.environ if options.environ is None else options.environ,
+        )
+        started = time.perf_counter()
+        try:
+            _execute(shared, selected)
+        finally:
+            shared.memo.save()
+            shared.tools.save()
+        result = RunResult(
+            steps=[shared.results[s] for s in graph.order(selected) if s in shared.results],
+            seconds=time.perf_counter() - started,
+            dry_run=options.dry_run,
+        )
+        if not options.dry_run:
+            payload = json.dumps(result.as_dict(), indent=2) + "\n"
+            atomic_write_text(layout.runs / "last.json", payload)
+        reporter.finished(result)
+        return result
+    finally:
+        lock.release()
+
+
+def _execute(shared: _Shared, selected: list[str]) -> None:
+    sorter = shared.graph.sorter(selected)
+    sorter.prepare()
+    jobs = max(1, shared.options.jobs)
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="connkit-step") as pool:
+        running: dict[Future, str] = {}
+        try:
+            while sorter.is_active():
+                for step_id in sorter.get_ready():
+                    running[pool.submit(_process, shared, shared.graph.steps[step_id])] = step_id
+                if not running:
+                    break
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    step_id = running.pop(future)
+                    future.result()
+                    sorter.done(step_id)
+        except BaseException:
+            shared.cancelled.set()
+            shared.runner.cancel()
+            raise
+
+
+def _process(shared: _Shared, step: Step) -> None:
+    started = time.perf_counter()
+    failed_deps = [d for d in step.deps if shared.results[d].status in ("failed", "skipped")]
+    if failed_deps:
+        result = StepResult(step.id, "skipped", message=f"{failed_deps[0]} did not succeed")
+        shared.results[step.id] = result
+        shared.reporter.step_finished(result)
+        return
+    dep_keys = {d: shared.results[d].key for d in step.deps}
+    ingredients = keys.ingredients(
+        step, shared.ws.root, dep_keys, shared.memo, shared.tools, shared.environ, shared.digests
+    )
+    key = ingredients.key()
+    result, replay = _lookup(shared, step, key)
+    if result is None:
+        reasons: list[str] = []
+        if shared.options.explain or shared.options.dry_run:
+            if shared.options.force:
+                reasons = ["--force"]
+            elif shared.options.no_cache or not step.cacheable:
+                reasons = ["caching is off for this step" if not step.cacheable else "--no-cache"]
+            else:
+                reasons = keys.explain(_previous_ingredients(shared, step.id), ingredients)
+        if shared.options.dry_run:
+            result = StepResult(step.id, "miss", key=key, reasons=reasons)
+        else:
+            shared.reporter.step_started(step)
+            result, replay = _run_and_record(shared, step, key, ingredients)
+            result.reasons = reasons
+    result.seconds = round(time.perf_counter() - started, 4)
+    shared.results[step.id] = result
+    shared.reporter.step_finished(result, replay)
+
+
+def _lookup(shared: _Shared, step: Step, key: str) -> tuple[StepResult | None, str | None]:
+    """A hit replays (outputs in place) or restores (outputs missing or different)."""
+    options = shared.options
+    if options.force or options.no_cache or not step.cacheable:
+        return None, None
+    record = shared.cache.get_record(key)
+    if record is None:
+        return None, None
+    if options.dry_run:
+        return StepResult(step.id, "hit", key=key), None
+    root = shared.ws.root
+    if outputs.matches(root, record, shared.memo):
+        status = "cached"
+    else:
+        try:
+            try:
+                outputs.restore(root, record, shared.cache, shared.memo)
+            finally:  # after the writes, so no listing taken mid-restore survives
+                shared.digests.invalidate(record.roots)
+        except outputs.UnsafeRecord as exc:
+            shared.reporter.note(f"{step.id}: refused a cache record: {exc}; running the step")
+            shared.cache.drop_record(key)
+            return None, None
+        except OSError as exc:
+            shared.reporter.note(f"{step.id}: could not restore from the cache ({exc}); running the step")
+            return None, None
+        except outputs.CorruptBlob as exc:
+            what = "missing" if exc.missing else "corrupt"
+            shared.reporter.note(f"{step.id}: {what} cache blob {exc.digest[:12]}; running the step")
+            if not exc.missing:
+                shared.cache.drop_blob(exc.digest)
+            shared.cache.drop_record(key)
+            return None, None
+        status = "restored"
+    replay = None
+    if record.log:
+        data = shared.cache.read_blob(record.log)
+        replay = data.decode("utf-8", errors="replace") if data is not None else None
+    return StepResult(step.id, status, key=key), replay
+
+
+def _previous_ingredients(shared: _Shared, step_id: str) -> keys.Ingredients | None:
+    try:
+        data = json.loads(shared.layout.last_ingredients(step_id).read_bytes())
+        return keys.Ingredients.from_dict(data)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+class _Log:
+    """A step's captured output: written to ``.connkit/logs/<id>.log`` as it arrives."""
+
+    def __init__(self, path: Path, reporter: Reporter, step_id: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._fh = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed in close()
+        self._reporter = reporter
+        self._step_id = step_id
+
+    def line(self, text: str) -> None:
+        if not text.endswith("\n"):
+            text += "\n"
+        self._fh.write(text)
+        self._fh.flush()
+        self._reporter.step_output(self._step_id, text)
+
+    def close(self) -> str:
+        self._fh.close()
+        return self.path.read_text(encoding="utf-8", errors="replace")
+
+
+def _run_and_record(
+    shared: _Shared, step: Step, key: str, ingredients: keys.Ingredients
+) -> tuple[StepResult, str | None]:
+    root = shared.ws.root
+    log = _Log(shared.layout.logs / f"{step.id}.log", shared.reporter, step.id)
+    env = step_environment(step, shared.environ)
+    cwd = root / step.cwd
+    began = time.perf_counter()
+    message = ""
+    try:
+        if ingredients.missing_tools:
+            raise StepFailed(missing_tool_message(ingredients.missing_tools[0]))
+        if step.command is not None:
+            code = shared.runner.run(step.command, cwd, env, log.line)
+            if code != 0:
+                raise StepFailed(f"`{step.runs}` exited with code {code}")
+        else:
+            assert step.action is not None
+
+            def run(argv: Sequence[str], cwd: Path | str | None = None) -> None:
+                where = root / cwd if cwd is not None else root / step.cwd
+                code = shared.runner.run(list(argv), where, env, log.line)
+                if code != 0:
+                    raise StepFailed(f"`{' '.join(map(str, argv))}` exited with code {code}")
+
+            step.action(StepContext(shared.ws, step, env, log.line, run))
+    except (StepFailed, FileNotFoundError, ConnkitError) as exc:
+        message = str(exc)
+    except Exception as exc:  # an action's bug must not take the whole run down
+        message = f"{type(exc).__name__}: {exc}"
+    text = log.close()
+    seconds = time.perf_counter() - began
+    shared.digests.invalidate()
+    if message or shared.cancelled.is_set():
+        tail = text.splitlines()[-LOG_TAIL_LINES:]
+        message = message or "cancelled"
+        return StepResult(step.id, "failed", key=key, message=message, log_tail=tail), None
+    if step.cacheable and not shared.options.no_cache:
+        _record(shared, step, key, ingredients, text, seconds)
+    return StepResult(step.id, "ran", key=key), text
+
+
+def _record(
+    shared: _Shared,
+    step: Step,
+    key: str,
+    ingredients: keys.Ingredients,
+    log_text: str,
+    seconds: float,
+) -> None:
+    root = shared.ws.root
+    dep_keys = ingredients.deps
+    after = keys.ingredients(step, root, dep_keys, shared.memo, shared.tools, shared.environ, shared.digests)
+    if after.inputs != ingredients.inputs:
+        shared.reporter.note(f"{step.id}: inputs changed while it ran; result not cached")
+        return
+    try:
+        entries = outputs.snapshot(root, step.outputs, shared.memo)
+        outputs.store(root, entries, shared.cache)
+    except (OSError, outputs.UnsafeRecord) as exc:
+        shared.reporter.note(f"{step.id}: outputs not cached: {exc}")
+        return
+    if shared.cancelled.is_set():
+        return
+    record = ActionRecord(
+        key=key,
+        step=step.id,
+        roots=list(step.outputs),
+        outputs=entries,
+        exit_code=0,
+        log=shared.cache.put_blob_bytes(log_text.encode("utf-8")),
+        seconds=round(seconds, 4),
+        created=time.time(),
+    )
+    shared.cache.put_record(record)
+    atomic_write_bytes(shared.layout.last_ingredients(step.id), json.dumps(ingredients.as_dict()).encode())

@@ -1,0 +1,211 @@
+"""Which connectors a change affects, and the CI matrix that validates just those.
+
+A connector is affected when a changed file is
+
+- one of its own files (its package, connection schema or test-connection definition);
+- an input of one of its steps, or of a step upstream of one (a step belongs to a connector
+  when it says so with a ``connector`` attribute, or when the last part of its id is the
+  connector's name: ``validate.mysql``, ``test.mysql``);
+- an input of a *shared* step (one that belongs to no connector, e.g. ``generate.python``
+  reading every schema): then every connector is affected;
+- the workspace's connkit configuration or noxfile, which define the steps and sessions.
+
+Changed files are those between the merge base of REF and HEAD (``git diff REF...HEAD``, what
+a pull request shows) plus uncommitted and untracked files, so a local run answers for the
+tree as it is; in CI the tree is clean and only the commits count. Both sides of a rename and
+deleted files count, since the step that read them must run again.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from connkit.engine.globs import ALWAYS_EXCLUDED_DIRS, _has_magic, _pattern_regex
+from connkit.engine.graph import Graph
+from connkit.engine.step import Step
+from connkit.errors import UsageError
+from connkit.openmetadata.connectors import Connector
+
+DEFAULT_PYTHONS = ("3.10", "3.11", "3.12")
+#: Files at the workspace root that define steps or sessions: a change there affects all.
+DEFINITIONS = ("connkit.toml", "pyproject.toml", "noxfile.py")
+NULL_REF = "0" * 40
+
+
+def _git(root: Path, *args: str) -> list[str]:
+    try:
+        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        raise UsageError("git is not installed; ci.matrix needs it to see what changed") from None
+    if proc.returncode != 0:
+        raise subprocess.CalledProcessError(proc.returncode, args, proc.stdout, proc.stderr)
+    return [line for line in proc.stdout.splitlines() if line]
+
+
+def changed_files(root: Path, base: str) -> list[str]:
+    """Workspace-relative paths changed since the merge base of ``base`` and HEAD, plus
+    uncommitted and untracked ones."""
+    try:
+        _git(root, "rev-parse", "--is-inside-work-tree")
+    except subprocess.CalledProcessError:
+        raise UsageError(f"{root} is not in a git repository; ci.matrix compares commits") from None
+    try:
+        _git(root, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}")
+    except subprocess.CalledProcessError:
+        raise UsageError(
+            f"--base {base!r} is not a commit in this clone; fetch it first "
+            "(actions/checkout with fetch-depth: 0, or git fetch origin BRANCH)"
+        ) from None
+    paths: set[str] = set()
+    paths.update(_git(root, "diff", "--name-only", "--no-renames", "--relative", f"{base}...HEAD"))
+    paths.update(_git(root, "diff", "--name-only", "--no-renames", "--relative", "HEAD"))
+    paths.update(_git(root, "ls-files", "--others", "--exclude-standard"))
+    return sorted(paths)
+
+
+def path_matches(patterns: Sequence[str], rel: str) -> bool:
+    """Whether a step whose inputs are ``patterns`` reads ``rel`` (which may no longer
+    exist): the same rules as ``fileset``, decided from the path alone."""
+    parts = rel.split("/")
+    if any(p in ALWAYS_EXCLUDED_DIRS for p in parts[:-1]) or rel.endswith((".pyc", ".pyo")):
+        return False
+    hit = False
+    for pattern in patterns:
+        negate = pattern.startswith("!")
+        body = (pattern[1:] if negate else pattern).strip("/")
+        if _has_magic(body):
+            matched = bool(_pattern_regex(body).match(rel))
+        else:  # a file, or a folder meaning everything below it
+            matched = rel == body or rel.startswith(body + "/") or body in ("", ".")
+        if matched:
+            if negate:
+                return False
+            hit = True
+    return hit
+
+
+def step_connector(step: Step, names: Iterable[str]) -> str | None:
+    """The connector a step belongs to, or None for a shared step."""
+    own = getattr(step, "connector", None)
+    if own:
+        return own
+    last = step.id.rsplit(".", 1)[-1]
+    return last if last in set(names) else None
+
+
+@dataclass
+class Affected:
+    """Connector name -> why it is affected (a connector absent here is not)."""
+
+    reasons: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, name: str, reason: str) -> None:
+        found = self.reasons.setdefault(name, [])
+        if reason not in found and len(found) < 20:
+            found.append(reason)
+
+
+def affected_connectors(
+    connectors: Sequence[Connector],
+    steps: Sequence[Step],
+    changed: Sequence[str],
+) -> Affected:
+    names = [c.name for c in connectors]
+    result = Affected()
+
+    def everyone(reason: str) -> None:
+        for name in names:
+            result.add(name, reason)
+
+    for path in changed:
+        if path in DEFINITIONS:
+            everyone(f"{path} defines the steps and sessions")
+        for connector in connectors:
+            if connector.owns(path):
+                result.add(connector.name, f"{path} is its own file")
+    graph = Graph.build(steps)
+    for step in graph.steps.values():
+        hits = [p for p in changed if path_matches(step.inputs, p)]
+        if not hits:
+            continue
+        reason = f"{hits[0]} is an input of {step.id}" + (
+            f" (and {len(hits) - 1} more)" if len(hits) > 1 else ""
+        )
+        for sid in (step.id, *sorted(graph.dependents([step.id]))):
+            owner = step_connector(graph.steps[sid], names)
+            if owner is None:
+                everyone(reason if sid == step.id else f"{reason}, upstream of shared step {sid}")
+            elif owner in names:
+                result.add(owner, reason if sid == step.id else f"{reason}, upstream of {sid}")
+    return result
+
+
+def session_name(connector: str) -> str:
+    """The nox session a matrix job runs for a connector."""
+    return f"validate(connector='{connector}')"
+
+
+def matrix(connectors: Sequence[Connector], chosen: Iterable[str], pythons: Sequence[str]) -> list[dict]:
+    """GitHub Actions ``include`` entries: each chosen connector crossed with each Python."""
+    wanted = set(chosen)
+    return [
+        {
+            "connector": c.name,
+            "service_type": c.service_type,
+            "python": python,
+            "session": session_name(c.name),
+        }
+        for c in connectors
+        if c.name in wanted
+        for python in pythons
+    ]
+
+
+def render(entries: list[dict], fmt: str, base: str | None, changed: Sequence[str], why: Affected) -> str:
+    """``github``: the one-line ``{"include": [...]}`` a workflow feeds to ``fromJSON``;
+    ``json``: the same plus the base, the changed files and why each connector is in."""
+    if fmt == "github":
+        return json.dumps({"include": entries}, separators=(",", ":"))
+    if fmt == "json":
+        return json.dumps(
+            {"base": base, "changed": list(changed), "affected": why.reasons, "include": entries}, indent=2
+        )
+    raise UsageError(f"--format {fmt!r} is not one of github, json")
+
+
+@dataclass
+class Plan:
+    base: str | None
+    changed: list[str]
+    why: Affected
+    include: list[dict]
+
+    def render(self, fmt: str) -> str:
+        return render(self.include, fmt, self.base, self.changed, self.why)
+
+
+def plan(
+    ws_root: Path,
+    connectors: Sequence[Connector],
+    steps: Sequence[Step],
+    base: str | None,
+    pythons: Sequence[str] = DEFAULT_PYTHONS,
+) -> Plan:
+    """The whole answer for ``ci.matrix``. No base (or the all-zero SHA a push of a new
+    branch reports): every connector."""
+    if not pythons:
+        raise UsageError("--python needs at least one version, e.g. 3.11")
+    if not base or base == NULL_REF:
+        why = Affected()
+        for c in connectors:
+            why.add(c.name, "no --base: every connector")
+        changed: list[str] = []
+        base = None
+    else:
+        changed = changed_files(ws_root, base)
+        why = affected_connectors(connectors, steps, changed)
+    return Plan(base, changed, why, matrix(connectors, why.reasons, pythons))

@@ -1,0 +1,123 @@
+"""What a review looks at: one connector's schema, test-connection file, sources and tests."""
+
+from __future__ import annotations
+
+import ast
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from connkit.openmetadata.edit.jsonedit import Document, JsonEditError, Node
+from connkit.openmetadata.register import Connector
+from connkit.openmetadata.workspace import Workspace
+
+
+@dataclass
+class JsonFile:
+    path: Path
+    rel: str
+    text: str | None = None
+    doc: Document | None = None
+    error: str | None = None
+
+    @classmethod
+    def load(cls, ws: Workspace, path: Path) -> JsonFile:
+        f = cls(path, ws.rel(path))
+        if not path.is_file():
+            return f
+        f.text = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            f.doc = Document(f.text)
+        except JsonEditError as exc:
+            f.error = str(exc)
+        return f
+
+    @property
+    def value(self):
+        return self.doc.value if self.doc else None
+
+    def line(self, node: Node | None) -> int:
+        if node is None or self.text is None:
+            return 1
+        return self.text.count("\n", 0, node.start) + 1
+
+    def line_of(self, *path: str | int) -> int:
+        return self.line(self.doc.find(*path) if self.doc else None)
+
+
+@dataclass
+class PyFile:
+    path: Path
+    rel: str
+    text: str
+    is_test: bool
+
+    @cached_property
+    def tree(self) -> ast.Module | None:
+        try:
+            return ast.parse(self.text)
+        except SyntaxError:
+            return None
+
+    @cached_property
+    def syntax_error(self) -> SyntaxError | None:
+        try:
+            ast.parse(self.text)
+        except SyntaxError as exc:
+            return exc
+        return None
+
+
+@dataclass
+class ReviewContext:
+    ws: Workspace
+    connector: Connector
+    schema: JsonFile
+    test_connection: JsonFile
+    python: list[PyFile] = field(default_factory=list)
+
+    @property
+    def sources(self) -> list[PyFile]:
+        return [f for f in self.python if not f.is_test and f.tree is not None]
+
+    @property
+    def tests(self) -> list[PyFile]:
+        return [f for f in self.python if f.is_test and f.tree is not None]
+
+    def source(self, name: str) -> PyFile | None:
+        return next((f for f in self.sources if f.path.name == name), None)
+
+    @classmethod
+    def build(cls, ws: Workspace, conn: Connector) -> ReviewContext:
+        n, st = conn.names, conn.service_type
+        schema_path = conn.schema or ws.connection_schema(st, n.module)
+        ctx = cls(
+            ws=ws,
+            connector=conn,
+            schema=JsonFile.load(ws, schema_path),
+            test_connection=JsonFile.load(ws, ws.test_connection(st, n.module)),
+        )
+        pkg = ws.source_package(st, n.name)
+        paths = sorted(pkg.rglob("*.py")) if pkg.is_dir() else []
+        tests_root = ws.ingestion_dir / "tests"
+        test_paths = [
+            tests_root / "unit" / "topology" / st / f"test_{n.name}.py",
+            tests_root / "integration" / "connections" / f"test_{n.name}_connection.py",
+        ]
+        integration = tests_root / "integration" / n.name
+        if integration.is_dir():
+            test_paths += sorted(integration.rglob("*.py"))
+        for p in paths:
+            ctx.python.append(PyFile(p, ws.rel(p), p.read_text(encoding="utf-8"), False))
+        for p in test_paths:
+            if p.is_file():
+                ctx.python.append(PyFile(p, ws.rel(p), p.read_text(encoding="utf-8"), True))
+        return ctx
+
+
+def json_loads_or_none(path: Path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None

@@ -1,0 +1,103 @@
+"""Review reports as text, JSON, or SARIF 2.1.0 for GitHub code scanning."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from connkit import __version__
+from connkit.openmetadata.review import CATEGORIES, RULES, ReviewResult, Severity
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_LEVEL = {Severity.BLOCKER: "error", Severity.WARNING: "warning", Severity.SUGGESTION: "note"}
+FORMATS = ("text", "json", "sarif")
+
+
+def render(result: ReviewResult, fmt: str) -> str:
+    if fmt == "text":
+        return to_text(result)
+    if fmt == "json":
+        return json.dumps(to_json(result), indent=2) + "\n"
+    if fmt == "sarif":
+        return json.dumps(to_sarif(result), indent=2) + "\n"
+    raise ValueError(fmt)
+
+
+def to_text(result: ReviewResult) -> str:
+    lines = [
+        f"{f.path}:{f.line}: {f.severity.value} [{f.rule_id}] {f.message}\n    fix: {f.fix}"
+        for f in result.findings
+    ]
+    c = result.counts()
+    verdict = "BLOCKED" if c["BLOCKER"] else ("NEEDS CHANGES" if c["WARNING"] else "APPROVED")
+    lines.append(
+        f"{result.connector} ({result.service_type}): {c['BLOCKER']} blocker(s), "
+        f"{c['WARNING']} warning(s), {c['SUGGESTION']} suggestion(s): {verdict}"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def to_json(result: ReviewResult) -> dict:
+    return {
+        "connector": result.connector,
+        "service_type": result.service_type,
+        "summary": result.counts(),
+        "findings": [f.to_dict() for f in result.findings],
+    }
+
+
+def to_sarif(result: ReviewResult) -> dict:
+    rule_ids = sorted(RULES)
+    index = {rid: i for i, rid in enumerate(rule_ids)}
+    rules = []
+    for rid in rule_ids:
+        r = RULES[rid]
+        rules.append(
+            {
+                "id": r.id,
+                "name": r.id.replace("/", "-"),
+                "shortDescription": {"text": r.title},
+                "fullDescription": {"text": f"{CATEGORIES[r.category]}: {r.title}"},
+                "help": {"text": r.fix},
+                "defaultConfiguration": {"level": SARIF_LEVEL[r.severity]},
+                "properties": {"category": r.category, "severity": r.severity.value},
+            }
+        )
+    results = []
+    for f in result.findings:
+        fingerprint = hashlib.sha256(f"{f.rule_id}|{f.path}|{f.message}".encode()).hexdigest()
+        results.append(
+            {
+                "ruleId": f.rule_id,
+                "ruleIndex": index[f.rule_id],
+                "level": SARIF_LEVEL[f.severity],
+                "message": {"text": f"{f.message}. Fix: {f.fix}"},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
+                            "region": {"startLine": f.line},
+                        }
+                    }
+                ],
+                "partialFingerprints": {"connkitFinding/v1": fingerprint},
+                "properties": {"severity": f.severity.value, "category": f.category},
+            }
+        )
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "connkit-review",
+                        "version": __version__,
+                        "rules": rules,
+                    }
+                },
+                "automationDetails": {"id": f"connkit-review/{result.connector}/"},
+                "results": results,
+            }
+        ],
+    }

@@ -1,0 +1,76 @@
+"""Interactive questions for `connkit scaffold` run on a terminal without flags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.prompt import Confirm, IntPrompt, Prompt
+
+from connkit.errors import UsageError
+from connkit.openmetadata.scaffold.options import AUTH_TYPES, CAPABILITIES, CONNECTION_TYPES, validate_name
+from connkit.openmetadata.workspace import SERVICE_TYPES
+
+
+def _ask_list(label: str, choices: tuple[str, ...], default: str, console: Console) -> list[str]:
+    while True:
+        answer = Prompt.ask(
+            f"{label} ({', '.join(choices)}; comma-separated)", default=default, console=console
+        )
+        values = [v.strip() for v in answer.split(",") if v.strip()]
+        unknown = [v for v in values if v not in choices]
+        if not unknown:
+            return values
+        console.print(f"[red]unknown: {', '.join(unknown)}[/red]")
+
+
+def ask_options(console: Console | None = None) -> dict[str, Any]:
+    """Ask for each flag in upstream's order; the answers go through the same validation as flags."""
+    console = console or Console()
+    console.print(
+        "[bold]connkit scaffold[/bold]: answer a few questions (Ctrl-C to stop, nothing is written)"
+    )
+    while True:
+        name = Prompt.ask("Connector name (snake_case)", console=console)
+        try:
+            validate_name(name)
+            break
+        except UsageError as exc:
+            console.print(f"[red]{exc}[/red]")
+    service_type = Prompt.ask(
+        "Service type", choices=list(SERVICE_TYPES), default="database", console=console
+    )
+    conn_choices = list(CONNECTION_TYPES) if service_type == "database" else ["rest_api", "sdk_client"]
+    connection_type = Prompt.ask(
+        "Connection type", choices=conn_choices, default=conn_choices[0], console=console
+    )
+    answers: dict[str, Any] = {
+        "name": name,
+        "service_type": service_type,
+        "connection_type": connection_type,
+        "display_name": Prompt.ask("Display name", default="", console=console),
+        "description": Prompt.ask("Description", default="", console=console),
+        "auth_types": _ask_list("Auth types", AUTH_TYPES, "basic", console),
+    }
+    if service_type == "database":
+        answers["capabilities"] = _ask_list("Capabilities", CAPABILITIES, "metadata", console)
+    if connection_type == "sqlalchemy":
+        answers["scheme"] = Prompt.ask("SQLAlchemy scheme (blank: default)", default="", console=console)
+    else:
+        answers["api_endpoints"] = [
+            e.strip()
+            for e in Prompt.ask(
+                "API list endpoints (comma-separated, blank: default)", default="", console=console
+            ).split(",")
+            if e.strip()
+        ]
+    if connection_type == "sdk_client":
+        answers["sdk_package"] = Prompt.ask("SDK package (importable module)", default="", console=console)
+    port = IntPrompt.ask("Default port (0: none)", default=0, console=console)
+    answers["default_port"] = port or None
+    answers["docs_url"] = Prompt.ask("Vendor docs URL", default="", console=console)
+    answers["docs_notes"] = Prompt.ask("Notes for CONNECTOR_CONTEXT.md", default="", console=console)
+    if Confirm.ask("Add a Docker-based integration test?", default=False, console=console):
+        answers["docker_image"] = Prompt.ask("Docker image", console=console)
+        answers["docker_port"] = IntPrompt.ask("Port the image listens on", console=console)
+    return answers

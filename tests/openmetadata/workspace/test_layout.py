@@ -1,0 +1,175 @@
+"""Layout detection on hand-written trees: shapes, extensions, i18n, extras, connectors."""
+
+from __future__ import annotations
+
+import json
+
+from connkit.openmetadata.workspace.layout import (
+    SHAPE_LOADER_MAP,
+    SHAPE_SWITCH,
+    SHAPE_UNKNOWN,
+    detect_layout,
+    has_plugin_extras,
+    kebab,
+    spec_connectors,
+    ui_shape,
+)
+from tests.openmetadata.release.trees import write_spec
+
+UTILS = "openmetadata-ui/src/main/resources/ui/src/utils"
+
+SWITCH_TS = """
+import { DashboardServiceType } from '../generated/entity/services/dashboardService';
+import lookerConnection from '../jsons/connectionSchemas/connections/dashboard/lookerConnection.json';
+import metabaseConnection from '../jsons/connectionSchemas/connections/dashboard/metabaseConnection.json';
+
+export const getDashboardConfig = (type: DashboardServiceType) => {
+  let schema = {};
+  switch (type) {
+    case DashboardServiceType.Looker: {
+      schema = lookerConnection;
+      break;
+    }
+    case DashboardServiceType.Metabase: {
+      schema = metabaseConnection;
+      break;
+    }
+  }
+  return schema;
+};
+"""
+
+LOADER_TSX = """
+const databaseSchemaLoaders: Partial<Record<DatabaseServiceType, SchemaLoader>> = {
+  [DatabaseServiceType.Mysql]: () =>
+    import('../jsons/connectionSchemas/connections/database/mysqlConnection.json'),
+  [DatabaseServiceType.BigQuery]: () =>
+    import('../jsons/connectionSchemas/connections/database/bigQueryConnection.json'),
+};
+export const x = () => <div />;
+"""
+
+
+def test_ui_shape_switch_lists_cases():
+    shape, members = ui_shape(SWITCH_TS)
+    assert shape == SHAPE_SWITCH
+    assert members == ("Looker", "Metabase")
+
+
+def test_ui_shape_loader_map_lists_keys():
+    shape, members = ui_shape(LOADER_TSX)
+    assert shape == SHAPE_LOADER_MAP
+    assert members == ("Mysql", "BigQuery")
+
+
+def test_ui_shape_unknown_for_unrelated_code():
+    assert ui_shape("export const a = 1;\n") == (SHAPE_UNKNOWN, ())
+
+
+def test_detect_layout_of_a_checkout(tmp_path):
+    write_spec(tmp_path)
+    utils = tmp_path / UTILS
+    utils.mkdir(parents=True)
+    (utils / "DashboardServiceUtils.ts").write_text(SWITCH_TS)
+    (utils / "DatabaseServiceUtils.tsx").write_text(LOADER_TSX)
+    layout = detect_layout(tmp_path)
+    assert layout.origin == "checkout"
+    assert layout.release is None
+    assert layout.service_types == (
+        "database",
+        "dashboard",
+        "pipeline",
+        "messaging",
+        "mlmodel",
+        "storage",
+        "search",
+        "api",
+    )
+    db = layout.services["database"]
+    assert (db.extension, db.shape, db.path) == (
+        ".tsx",
+        SHAPE_LOADER_MAP,
+        f"{UTILS}/DatabaseServiceUtils.tsx",
+    )
+    dash = layout.services["dashboard"]
+    assert (dash.extension, dash.shape) == (".ts", SHAPE_SWITCH)
+    assert layout.services["api"].path is None
+    assert layout.test_connections == "missing"
+    assert layout.i18n_labels is False  # no en-us.json
+
+
+def test_i18n_labels_detected_from_en_us(tmp_path):
+    utils = tmp_path / UTILS
+    utils.mkdir(parents=True)
+    (utils / "DashboardServiceUtils.ts").write_text(SWITCH_TS)
+    locale = tmp_path / "openmetadata-ui/src/main/resources/ui/src/locale/languages"
+    locale.mkdir(parents=True)
+    (locale / "en-us.json").write_text(json.dumps({"label": {"looker": "Looker", "metabase": "M"}}))
+    assert detect_layout(tmp_path).i18n_labels is True
+    (locale / "en-us.json").write_text(json.dumps({"label": {"save": "Save"}}))
+    assert detect_layout(tmp_path).i18n_labels is False
+
+
+def test_manifest_of_an_assembled_workspace_wins(tmp_path):
+    (tmp_path / ".connkit-workspace.json").write_text(
+        json.dumps(
+            {
+                "release": "1.4.0",
+                "pypi_version": "1.4.0.1",
+                "i18n_labels": True,
+                "test_connections": "derived",
+            }
+        )
+    )
+    layout = detect_layout(tmp_path)
+    assert (layout.origin, layout.release, layout.pypi_version) == ("assembled", "1.4.0", "1.4.0.1")
+    assert layout.i18n_labels is True
+    assert layout.test_connections == "derived"
+    assert json.loads(json.dumps(layout.to_json()))["release"] == "1.4.0"
+
+
+def test_setup_py_extras(tmp_path):
+    setup = tmp_path / "setup.py"
+    setup.write_text(
+        "plugins: Dict[str, Set[str]] = {\n 'mysql': {'x'},\n}\nsetup(extras_require={**plugins})\n"
+    )
+    assert has_plugin_extras(setup)
+    setup.write_text("setup(install_requires=['x'])\n")
+    assert not has_plugin_extras(setup)
+    assert not has_plugin_extras(tmp_path / "missing.py")
+
+
+def test_spec_connectors_follow_config_refs(tmp_path):
+    write_spec(tmp_path, types=("database",))
+    found = spec_connectors(tmp_path)
+    assert list(found) == ["database"]
+    assert [(c.enum, c.module) for c in found["database"]] == [("Mysql", "mysql"), ("BigQuery", "bigQuery")]
+    assert found["database"][1].schema == "entity/services/connections/database/bigQueryConnection.json"
+
+
+def test_kebab_matches_upstream_label_keys():
+    assert kebab("BigQuery") == "big-query"
+    assert kebab("Mssql") == "mssql"
+    assert kebab("AzureSQL") == "azure-sql"
+    assert kebab("ADLS") == "adls"
+
+
+def test_framework_capabilities(tmp_path):
+    from connkit.openmetadata.workspace.layout import pydantic_major
+
+    ingestion = tmp_path / "ingestion"
+    (ingestion / "src/metadata/utils/service_spec").mkdir(parents=True)
+    (ingestion / "src/metadata/cli").mkdir(parents=True)
+    (ingestion / "src/metadata/cli/scaffold.py").write_text("")
+    (ingestion / "setup.py").write_text('VERSIONS = {"pydantic": "pydantic>=2.12.5,<3"}\n')
+    layout = detect_layout(tmp_path)
+    assert (layout.pydantic_major, layout.service_spec, layout.upstream_scaffold) == (2, True, True)
+    (ingestion / "setup.py").write_text('VERSIONS = {"pydantic": "pydantic~=1.10"}\n')
+    assert pydantic_major(tmp_path) == 1
+    (ingestion / "setup.py").unlink()
+    assert pydantic_major(tmp_path) is None
+    model = ingestion / "src/metadata/generated/schema/entity/services/connections/connectionBasicType.py"
+    model.parent.mkdir(parents=True)
+    model.write_text("from pydantic import ConfigDict, RootModel\n")
+    assert pydantic_major(tmp_path) == 2
+    assert detect_layout(tmp_path / "nowhere").upstream_scaffold is False
