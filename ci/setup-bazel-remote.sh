@@ -15,8 +15,8 @@ ACTIONLINT_VERSION=${ACTIONLINT_VERSION:-v1.7.12}
 
 # Debian's shellcheck lets actionlint check the workflow's `run:` scripts too (optional).
 if ! command -v shellcheck >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-  { apt-get install -y -qq shellcheck >/dev/null 2>&1 ||
-    { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq shellcheck >/dev/null 2>&1; }; } ||
+  { apt-get -o DPkg::Lock::Timeout=600 install -y -qq shellcheck >/dev/null 2>&1 ||
+    { apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null 2>&1 && apt-get -o DPkg::Lock::Timeout=600 install -y -qq shellcheck >/dev/null 2>&1; }; } ||
     echo "setup-bazel-remote: could not install shellcheck; actionlint will skip shell checks" >&2
 fi
 
