@@ -18,10 +18,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from connkit.engine.execute import RunOptions, run_steps
+from connkit.engine.execute import run_steps
+from connkit.engine.options import RunOptions
+from connkit.engine.project import Folder
 from connkit.engine.report import SilentReporter
 from connkit.engine.step import Step
-from connkit.openmetadata.workspace import Workspace
 
 N_DIRS, N_FILES = 40, 60  # 2,400 modules + 40 packages
 MYPY = str(Path(sys.executable).with_name("mypy"))
@@ -111,9 +112,9 @@ def timed_status(root: Path) -> tuple[float, str]:
 
 
 def run_graph(root: Path, **opts) -> str:
-    result = run_steps(Workspace(root), graph(), (), RunOptions(**opts), reporter=SilentReporter())
+    result = run_steps(Folder(root), graph(), (), RunOptions(**opts), reporter=SilentReporter())
     assert result.ok, [(s.id, s.status, s.message) for s in result.steps]
-    return ",".join(sorted({s.status for s in result.steps}))
+    return ",".join(sorted({s.status.value for s in result.steps}))
 
 
 def main() -> None:

@@ -25,12 +25,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
-from connkit.engine.execute import RunOptions, run_steps  # noqa: E402
+from tests.toolchain.assembled import assemble  # noqa: E402
+from tests.toolchain.connector import add_connector  # noqa: E402
+
+from connkit.engine.execute import run_steps  # noqa: E402
+from connkit.engine.options import RunOptions  # noqa: E402
 from connkit.engine.report import SilentReporter  # noqa: E402
 from connkit.openmetadata.steps.toolchain import toolchain_steps  # noqa: E402
 from connkit.openmetadata.workspace import Workspace  # noqa: E402
-from tests.toolchain.assembled import assemble  # noqa: E402
-from tests.toolchain.connector import add_connector  # noqa: E402
 
 GENERATORS = ("generate.python", "generate.java", "generate.ui")
 ROUNDS = 3
@@ -45,7 +47,7 @@ def run(ws: Workspace, environ: dict[str, str], targets=("generate",), steps=Non
     steps = steps if steps is not None else toolchain_steps(ws, environ=environ)
     started = time.perf_counter()
     result = run_steps(
-        ws, steps, list(targets), RunOptions(environ=environ, **options), reporter=SilentReporter()
+        ws, steps, list(targets), RunOptions(**options), reporter=SilentReporter(), environ=environ
     )
     seconds = time.perf_counter() - started
     if not result.ok:

@@ -27,10 +27,13 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_engine import graph, make_tree  # noqa: E402
 
-from connkit.engine.execute import CacheLayout, RunOptions, run_steps  # noqa: E402
+from connkit.engine.execute import run_steps  # noqa: E402
+from connkit.engine.options import RunOptions  # noqa: E402
+from connkit.engine.project import Folder  # noqa: E402
 from connkit.engine.report import SilentReporter  # noqa: E402
-from connkit.engine.store.bazel_http import RemoteSettings, backend_for  # noqa: E402
-from connkit.openmetadata.workspace import Workspace  # noqa: E402
+from connkit.engine.state import CacheLayout  # noqa: E402
+from connkit.engine.store.bazel_http import RemoteSettings  # noqa: E402
+from connkit.engine.store.layered import backend_for  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(os.environ.get("CONNKIT_TEST_BIN", Path.home() / ".cache/connkit-test/bin"))
@@ -76,9 +79,9 @@ def start_server(data: Path) -> tuple[subprocess.Popen, str]:
 
 
 def run_graph(root: Path, url: str | None, mode: str = "readwrite") -> tuple[float, set[str]]:
-    ws = Workspace(root)
+    ws = Folder(root)
     settings = RemoteSettings(url, mode) if url else None
-    cache = backend_for(CacheLayout(ws.cache_dir).store, settings)
+    cache = backend_for(CacheLayout(ws.state_dir).store, settings)
     start = time.perf_counter()
     result = run_steps(ws, graph(), (), RunOptions(), reporter=SilentReporter(), cache=cache)
     close = getattr(cache, "close", None)

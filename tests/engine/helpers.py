@@ -5,11 +5,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from connkit.engine.execute import RunOptions, run_steps
+from connkit.engine.execute import run_steps
+from connkit.engine.options import RunOptions
+from connkit.engine.project import Folder
 from connkit.engine.report import SilentReporter
-from connkit.engine.results import RunResult
+from connkit.engine.results import Plan, RunResult
 from connkit.engine.step import Step
-from connkit.openmetadata.workspace import Workspace
 
 PY = sys.executable
 
@@ -56,9 +57,14 @@ def write_sources(root: Path, **files: str) -> None:
         (root / "src" / f"{name}.txt").write_text(text)
 
 
-def run(root: Path, steps, targets=(), **options) -> RunResult:
-    return run_steps(Workspace(root), steps, targets, RunOptions(**options), reporter=SilentReporter())
+def run(root: Path, steps, targets=(), environ=None, **options) -> RunResult:
+    return run_steps(
+        Folder(root), steps, targets, RunOptions(**options), reporter=SilentReporter(), environ=environ
+    )
 
 
-def statuses(result: RunResult) -> dict[str, str]:
-    return {s.id: s.status for s in result.steps}
+def statuses(result: RunResult | Plan) -> dict[str, str]:
+    """Each step's status word, or in a dry run whether it would hit the cache."""
+    if isinstance(result, Plan):
+        return {s.id: s.cache for s in result.steps}
+    return {s.id: s.status.value for s in result.steps}

@@ -106,7 +106,7 @@ def test_dry_run_runs_nothing_and_writes_no_summary(root):
     run(root, STEPS)
     write_sources(root, b="BETA2\n")
     plan = run(root, STEPS, dry_run=True, explain=True)
-    assert plan.by_id()["build.concat"].status == "miss"
+    assert plan.by_id()["build.concat"].cache == "miss"
     assert plan.by_id()["build.concat"].reasons == ["input changed: src/b.txt"]
     assert (root / "out/all.txt").read_text() == "alpha\nbeta\n"
 
@@ -175,8 +175,8 @@ def test_action_steps_run_python_and_key_their_version(root):
 
     def build(ctx):
         calls.append(ctx.step.id)
-        (ctx.workspace.root / "out").mkdir(exist_ok=True)
-        (ctx.workspace.root / "out/action.txt").write_text("made by python")
+        (ctx.project.root / "out").mkdir(exist_ok=True)
+        (ctx.project.root / "out/action.txt").write_text("made by python")
         ctx.log("action done")
 
     step = Step(id="act.build", action=build, action_version="1", outputs=("out/action.txt",))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from invoke import Collection, task
+from invoke import Collection
 
-from connkit.cli._common import reports_errors, split_list
+from connkit.cli._common import connkit_task, split_list
 
 
-@task(
+@connkit_task(
     help={
         "base": "compare HEAD (and uncommitted changes) with the merge base of this ref; "
         "none: every connector",
@@ -15,7 +15,6 @@ from connkit.cli._common import reports_errors, split_list
         "format": 'github: one-line {"include": [...]} for fromJSON; json: also the changed files and why',
     },
 )
-@reports_errors
 def matrix(c, base="", python="", format="github"):
     """Print the CI matrix: every affected connector × Python version, each entry naming the
     nox session `validate(connector='X')` its job runs."""
@@ -30,8 +29,7 @@ def matrix(c, base="", python="", format="github"):
     print(result.render(format))
 
 
-@task(help={"force": "replace an edited workflow, and a noxfile.py of the workspace's own"})
-@reports_errors
+@connkit_task(help={"force": "replace an edited workflow, and a noxfile.py of the workspace's own"})
 def install(c, force=False):
     """Write .github/workflows/connectors.yml (a job computing the matrix, then one job per
     entry, the shared cache configured from repository variables) and, if the workspace has

@@ -5,37 +5,41 @@ from __future__ import annotations
 import json as jsonlib
 import re
 
-from invoke import Collection, task
+from invoke import Collection
 from invoke.exceptions import Exit
 
-from connkit.cli._common import reports_errors, split_list
-from connkit.cli._graph import GraphFlags, graph_task
+from connkit.cli._common import connkit_task, split_list
+from connkit.cli._graph import graph_task, run_graph
+from connkit.engine.options import RunOptions
 from connkit.errors import UsageError
 
 
 @graph_task(
     help={"target": "step ids or dotted prefixes (e.g. generate), comma-separated; `all` for every step"},
 )
-def run(c, target, flags: GraphFlags = None):
+def run(c, target, options: RunOptions = None):
     """Run steps of the graph (and what they depend on), replaying cache hits.
 
     TARGET names a step (generate.python) or every step under a prefix (generate);
     `connkit run all` runs the whole graph. See the steps with `connkit graph`.
     """
+    from connkit.openmetadata.steps.catalog import all_steps
+    from connkit.openmetadata.workspace import find_workspace
+
     targets = split_list(target)
-    flags.run([] if targets == ["all"] else targets)
+    ws = find_workspace()
+    run_graph(ws, all_steps(ws), [] if targets == ["all"] else targets, options)
 
 
-@task(
+@connkit_task(
     help={
         "target": "step id or dotted prefix to show (default: every step)",
         "format": "mermaid, dot or json",
     },
 )
-@reports_errors
 def graph(c, target="", format="mermaid"):
     """Print the steps, their edges and whether each would hit the cache now."""
-    from connkit.engine.execute import RunOptions, run_steps
+    from connkit.engine.execute import run_steps
     from connkit.engine.graph import Graph, render
     from connkit.openmetadata.steps.catalog import all_steps
     from connkit.openmetadata.workspace import find_workspace
@@ -45,7 +49,7 @@ def graph(c, target="", format="mermaid"):
     graph_ = Graph.build(steps)
     ids = graph_.closure(graph_.resolve(split_list(target)))
     plan = run_steps(ws, steps, ids, RunOptions(dry_run=True))
-    state = {s.id: s.status for s in plan.steps}
+    state = {s.id: s.cache for s in plan.steps}
     print(render(graph_, ids, format, state))
 
 
@@ -70,21 +74,13 @@ def parse_age(text: str) -> float:
     return float(match.group(1)) * factor
 
 
-def _local_cache():
-    from connkit.engine.execute import CacheLayout
-    from connkit.engine.store.local import LocalCache
-    from connkit.openmetadata.workspace import find_workspace
-
-    layout = CacheLayout(find_workspace().cache_dir)
-    return layout, LocalCache(layout.store)
-
-
-@task(help={"json": "print the figures as JSON"})
-@reports_errors
+@connkit_task(help={"json": "print the figures as JSON"})
 def stats(c, json=False):
     """Count the cache's records and blobs and their size."""
-    _, cache = _local_cache()
-    figures = cache.stats()
+    from connkit.engine.driver import local_cache
+    from connkit.openmetadata.workspace import find_workspace
+
+    figures = local_cache(find_workspace()).stats()
     if json:
         print(jsonlib.dumps(figures.__dict__))
     else:
@@ -94,19 +90,14 @@ def stats(c, json=False):
         )
 
 
-@task(help={"json": "print the report as JSON"})
-@reports_errors
+@connkit_task(help={"json": "print the report as JSON"})
 def verify(c, json=False):
     """Re-hash every blob; drop corrupt ones and the records that need them."""
-    from connkit.engine.execute import acquire_lock
-    from connkit.engine.report import ConsoleReporter
+    from connkit.engine.driver import locked
+    from connkit.openmetadata.workspace import find_workspace
 
-    layout, cache = _local_cache()
-    lock = acquire_lock(layout, ConsoleReporter())
-    try:
+    with locked(find_workspace()) as cache:
         report = cache.verify()
-    finally:
-        lock.release()
     if json:
         print(jsonlib.dumps(report.__dict__))
     else:
@@ -118,29 +109,23 @@ def verify(c, json=False):
         raise Exit(code=1)
 
 
-@task(
+@connkit_task(
     help={
         "max_size": "keep the most recently used records within this size (e.g. 2G)",
         "older_than": "drop records unused for this long (e.g. 7d, 12h)",
     }
 )
-@reports_errors
 def prune(c, max_size="", older_than=""):
     """Shrink the cache: drop old or least recently used records and unreferenced blobs."""
-    from connkit.engine.execute import acquire_lock
-    from connkit.engine.report import ConsoleReporter
+    from connkit.engine.driver import locked
+    from connkit.openmetadata.workspace import find_workspace
 
     if not max_size and not older_than:
         raise UsageError("say what to prune: --max-size SIZE and/or --older-than AGE")
-    layout, cache = _local_cache()
-    lock = acquire_lock(layout, ConsoleReporter())
-    try:
-        freed = cache.prune(
-            max_bytes=parse_size(max_size) if max_size else None,
-            older_than_s=parse_age(older_than) if older_than else None,
-        )
-    finally:
-        lock.release()
+    max_bytes = parse_size(max_size) if max_size else None
+    older_than_s = parse_age(older_than) if older_than else None
+    with locked(find_workspace()) as cache:
+        freed = cache.prune(max_bytes=max_bytes, older_than_s=older_than_s)
     print(f"freed {freed / 1e6:.1f} MB")
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from invoke import task
 from invoke.exceptions import Exit
 
-from connkit.cli._common import reports_errors
+from connkit.cli._common import connkit_task
 from connkit.openmetadata import register as reg
 from connkit.openmetadata.workspace import find_workspace
 
@@ -15,11 +14,10 @@ _HELP = {
 }
 
 
-@task(
+@connkit_task(
     positional=[],
     help={**_HELP, "check": "only list missing registrations; exit 1 if any, change nothing"},
 )
-@reports_errors
 def register(c, name, service_type=None, check=False):
     """Add the connector to the service schema, UI utils, i18n labels and setup.py extras."""
     report = reg.register(find_workspace(), name, service_type=service_type, check=check)
@@ -33,8 +31,7 @@ def register(c, name, service_type=None, check=False):
         print(f"{name}: already registered" if not check else f"{name}: registration complete")
 
 
-@task(positional=[], help=_HELP)
-@reports_errors
+@connkit_task(positional=[], help=_HELP)
 def unregister(c, name, service_type=None):
     """Remove exactly the registrations `register` adds; the connector's own files stay."""
     report = reg.unregister(find_workspace(), name, service_type=service_type)

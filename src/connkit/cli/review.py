@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from invoke import task
 from invoke.exceptions import Exit
 
-from connkit.cli._common import reports_errors, split_list
+from connkit.cli._common import connkit_task, split_list
 from connkit.errors import UsageError
 from connkit.fsutil import atomic_write_text
 from connkit.openmetadata.review import RULES
@@ -16,7 +15,7 @@ from connkit.openmetadata.review.output import FORMATS, render
 from connkit.openmetadata.workspace import find_workspace
 
 
-@task(
+@connkit_task(
     positional=[],
     help={
         "name": "connector name in snake_case, e.g. my_db",
@@ -28,7 +27,6 @@ from connkit.openmetadata.workspace import find_workspace
     },
     iterable=["rule"],
 )
-@reports_errors
 def review(c, name=None, service_type=None, format="text", output=None, rule=None, list=False):
     """Review a connector against the golden standards; exit 1 on any BLOCKER."""
     if list:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from invoke import task
-
-from connkit.cli._common import reports_errors, split_list
+from connkit.cli._common import connkit_task, split_list
 
 HELP = {
     "name": "connector name, snake_case (^[a-z][a-z0-9_]*$), e.g. my_db; becomes MyDb / myDb",
@@ -50,12 +48,11 @@ _VALUE_FLAGS = (
 )
 
 
-@task(
+@connkit_task(
     help=HELP,
     iterable=["auth_types", "capabilities", "api_endpoints"],
     auto_shortflags=False,
 )
-@reports_errors
 def scaffold(
     c,
     name=None,

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from invoke import Collection, task
+from invoke import Collection
 from invoke.exceptions import Exit
 
-from connkit.cli._common import reports_errors, split_list
+from connkit.cli._common import connkit_task, split_list
 from connkit.errors import UsageError
 
 
-@task(
+@connkit_task(
     help={
         "fast": "rebuild only the ingestion image and keep volumes (upstream's -s true -r false)",
         "database": "mysql (MariaDB 10.11) or postgresql (PostgreSQL 15); default mysql",
@@ -28,7 +28,6 @@ from connkit.errors import UsageError
     },
     iterable=["timeout"],
 )
-@reports_errors
 def up(
     c,
     fast=False,
@@ -69,13 +68,12 @@ def up(
     print(f"stack {result.project} is up: {', '.join(result.services)}")
 
 
-@task(
+@connkit_task(
     help={
         "volumes": "also remove the stack's volumes (database and search data)",
         "images": "also remove this workspace's image tags (their layers stay as build cache)",
     }
 )
-@reports_errors
 def down(c, volumes=False, images=False):
     """Stop and remove this workspace's stack (containers and network; volumes with --volumes)."""
     from connkit.openmetadata.stack import lifecycle
@@ -84,8 +82,7 @@ def down(c, volumes=False, images=False):
     lifecycle.down(find_workspace(), volumes=volumes, images=images)
 
 
-@task(help={"json": "print the services as JSON"})
-@reports_errors
+@connkit_task(help={"json": "print the services as JSON"})
 def status(c, json=False):
     """Show each service of this workspace's stack: state, health and published ports."""
     from connkit.openmetadata.stack import lifecycle
@@ -100,8 +97,9 @@ def status(c, json=False):
         print("no stack is running for this workspace (stack.up starts one)")
 
 
-@task(positional=["service"], help={"service": "one service (default: all)", "follow": "keep streaming"})
-@reports_errors
+@connkit_task(
+    positional=["service"], help={"service": "one service (default: all)", "follow": "keep streaming"}
+)
 def logs(c, service=None, follow=False):
     """Print the stack's logs (one service or all)."""
     from connkit.openmetadata.stack import lifecycle
@@ -112,8 +110,9 @@ def logs(c, service=None, follow=False):
         raise Exit(code=code)
 
 
-@task(help={"name": "the connector (snake_case)", "config": "workflow YAML (default: ingest/NAME.yaml)"})
-@reports_errors
+@connkit_task(
+    help={"name": "the connector (snake_case)", "config": "workflow YAML (default: ingest/NAME.yaml)"}
+)
 def ingest(c, name="", config=""):
     """Run `metadata ingest` for connector NAME inside the ingestion container."""
     from connkit.openmetadata.stack import lifecycle

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from connkit.cli._common import split_list
-from connkit.cli._graph import GraphFlags, graph_task
+from connkit.cli._graph import graph_task, run_graph
+from connkit.engine.options import RunOptions
 from connkit.engine.step import Step
 from connkit.errors import UsageError
 from connkit.openmetadata.workspace import Workspace, find_workspace
@@ -24,11 +25,11 @@ def _steps(ws: Workspace, **options) -> list[Step]:
 
 
 @graph_task(iterable=["constraints"], help={"constraints": CONSTRAINTS_HELP})
-def generate(c, constraints=None, flags: GraphFlags = None):
+def generate(c, constraints=None, options: RunOptions = None):
     """Regenerate the Python, Java and UI models from the spec's JSON schemas."""
     ws = find_workspace()
     files = [Path(p) for p in split_list(constraints)]
-    flags.run(["generate"], steps=_steps(ws, constraints=files), ws=ws)
+    run_graph(ws, _steps(ws, constraints=files), ["generate"], options)
 
 
 @graph_task(
@@ -39,7 +40,7 @@ def generate(c, constraints=None, flags: GraphFlags = None):
         "constraints": CONSTRAINTS_HELP,
     },
 )
-def format(c, check=False, name=None, constraints=None, flags: GraphFlags = None):
+def format(c, check=False, name=None, constraints=None, options: RunOptions = None):
     """Format connector sources with the workspace's ruff (and Java with spotless where set up)."""
     ws = find_workspace()
     names = split_list(name)
@@ -47,7 +48,7 @@ def format(c, check=False, name=None, constraints=None, flags: GraphFlags = None
     targets = [f"format.python.{n}" for n in names] or ["format"]
     if not any(s.id.startswith("format.") for s in steps):
         raise UsageError("nothing to format: no scaffolded connector here; pass --name NAME")
-    flags.run(targets, steps=steps, ws=ws)
+    run_graph(ws, steps, targets, options)
 
 
 @graph_task(
@@ -57,7 +58,7 @@ def format(c, check=False, name=None, constraints=None, flags: GraphFlags = None
         "constraints": CONSTRAINTS_HELP,
     },
 )
-def test(c, name=None, constraints=None, flags: GraphFlags = None):
+def test(c, name=None, constraints=None, options: RunOptions = None):
     """Run the connectors' unit tests (pytest) in the workspace's Python environment."""
     ws = find_workspace()
     names = split_list(name)
@@ -71,4 +72,4 @@ def test(c, name=None, constraints=None, flags: GraphFlags = None):
             )
     if not any(i.startswith("test.") for i in ids):
         raise UsageError("no scaffolded connector with unit tests here; scaffold one or pass --name NAME")
-    flags.run([f"test.{n}" for n in names] or ["test"], steps=steps, ws=ws)
+    run_graph(ws, steps, [f"test.{n}" for n in names] or ["test"], options)

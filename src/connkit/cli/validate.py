@@ -9,7 +9,8 @@ from invoke.exceptions import Exit
 from rich.console import Console
 from rich.table import Table
 
-from connkit.cli._graph import GraphFlags, graph_task
+from connkit.cli._graph import graph_task
+from connkit.engine.options import RunOptions
 
 _STATE_STYLE = {"passed": "green", "failed": "red", "skipped": "yellow", "not available": "dim"}
 
@@ -18,9 +19,10 @@ _STATE_STYLE = {"passed": "green", "failed": "red", "skipped": "yellow", "not av
     help={
         "name": "the connector's snake_case name (its package under ingestion/.../source/<type>/)",
         "service_type": "its service type, when the name exists under several",
+        "json": "print the checklist (each item, its state, the step that proves it) and the run as JSON",
     }
 )
-def validate(c, name, service_type=None, flags: GraphFlags = None):
+def validate(c, name, service_type=None, options: RunOptions = None):
     """Run the whole pre-PR checklist for a connector; a second run with nothing changed is all hits.
 
     Every item is a step of the graph (schema and $refs, the three generators, test-connection
@@ -28,38 +30,24 @@ def validate(c, name, service_type=None, flags: GraphFlags = None):
     formatting in check mode, registration). Items this workspace cannot check say so
     instead of passing.
     """
-    from connkit.openmetadata.register import find_connector
-    from connkit.openmetadata.steps import validate as checks
-    from connkit.openmetadata.steps.catalog import all_steps
+    from connkit.openmetadata.steps.validate import validate as run_validate
     from connkit.openmetadata.workspace import find_workspace
 
-    ws = find_workspace()
-    conn = find_connector(ws, name, service_type)
-    if conn.schema is None:
-        raise Exit(f"connkit: error: {name} has no connection schema: run `connkit scaffold` first", code=2)
-    steps = checks.graph_for(ws, name, all_steps(ws))
-    items = checks.checklist(ws, conn, [s.id for s in steps])
-    targets = [i.step_id for i in items if i.step_id]
-    json_out, flags.json = flags.json, False
-    result = flags.run(targets, steps=steps, ws=ws, exit_on_failure=False)
-    outcomes = checks.outcomes(items, result)
-    if json_out:
-        payload = {
-            "connector": name,
-            "service_type": conn.service_type,
-            "ok": all(o.state in ("passed", "not available") for o in outcomes),
-            "items": [o.__dict__ for o in outcomes],
-            "run": result.as_dict(),
-        }
-        sys.stdout.write(jsonlib.dumps(payload, indent=2) + "\n")
+    report = run_validate(find_workspace(), name, service_type, options)
+    if options.json:
+        sys.stdout.write(jsonlib.dumps(report.as_dict(), indent=2) + "\n")
     else:
-        table = Table(title=f"validate {name} ({conn.service_type})", show_edge=False)
-        table.add_column("checklist item", ratio=3)
-        table.add_column("result", ratio=2)
-        for o in outcomes:
-            style = _STATE_STYLE.get(o.state, "white")
-            detail = f" [dim]({o.detail})[/]" if o.detail else ""
-            table.add_row(o.label, f"[{style}]{o.state}[/]{detail}")
-        Console(stderr=True).print(table)
-    if not result.ok or any(o.state in ("failed", "skipped", "not run") for o in outcomes):
+        print_checklist(report)
+    if not report.ok:
         raise Exit(code=1)
+
+
+def print_checklist(report) -> None:
+    table = Table(title=f"validate {report.name} ({report.service_type})", show_edge=False)
+    table.add_column("checklist item", ratio=3)
+    table.add_column("result", ratio=2)
+    for o in report.outcomes:
+        style = _STATE_STYLE.get(o.state, "white")
+        detail = f" [dim]({o.detail})[/]" if o.detail else ""
+        table.add_row(o.label, f"[{style}]{o.state}[/]{detail}")
+    Console(stderr=True).print(table)

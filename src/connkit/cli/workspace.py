@@ -5,17 +5,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from invoke import Collection, task
+from invoke import Collection
 from rich.console import Console
 
-from connkit.cli._common import reports_errors
+from connkit.cli._common import connkit_task
 from connkit.errors import UsageError
 from connkit.openmetadata.release.create import create_workspace, result_summary
 from connkit.openmetadata.workspace import find_workspace
 from connkit.openmetadata.workspace.layout import describe, detect_layout
 
 
-@task(
+@connkit_task(
     help={
         "dir": "new or empty directory to create the workspace in",
         "openmetadata_version": "release to assemble, PyPI (1.4.0.1) or Maven (1.4.0) form; "
@@ -23,7 +23,6 @@ from connkit.openmetadata.workspace.layout import describe, detect_layout
         "json": "print the result as JSON",
     }
 )
-@reports_errors
 def create(c, dir, openmetadata_version=None, json_=False):
     """Assemble an OpenMetadata workspace (a git repository) from a release's published artifacts."""
     if str(dir).startswith("-"):
@@ -49,8 +48,7 @@ def create(c, dir, openmetadata_version=None, json_=False):
     )
 
 
-@task(help={"json": "print the layout as JSON"})
-@reports_errors
+@connkit_task(help={"json": "print the layout as JSON"})
 def info(c, json_=False):
     """Describe the workspace here: release, UI utils files and their shape, i18n, extras."""
     layout = detect_layout(find_workspace().root)

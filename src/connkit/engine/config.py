@@ -1,5 +1,7 @@
-"""Workspace configuration: ``connkit.toml`` or ``[tool.connkit]`` in the workspace's
-``pyproject.toml`` (the former wins). Steps declared there join the graph like built-in ones."""
+"""A project's configuration: ``connkit.toml`` or ``[tool.connkit]`` in its ``pyproject.toml``
+(the former wins). The engine reads the steps declared there (they join the graph like
+built-in ones) and the remote cache; other keys belong to whoever front-ends the engine and
+are handed over as ``table``."""
 
 from __future__ import annotations
 
@@ -13,9 +15,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from connkit.engine.project import Project
 from connkit.engine.step import Step
 from connkit.errors import UsageError
-from connkit.openmetadata.workspace import Workspace
 
 _STEP_FIELDS = {
     "id",
@@ -36,10 +38,10 @@ _STEP_FIELDS = {
 @dataclass(frozen=True)
 class Config:
     steps: tuple[Step, ...] = ()
-    templates: Path | None = None
     remote_cache: str | None = None
-    constraints: tuple[Path, ...] = ()
-    raw: dict[str, Any] = field(default_factory=dict, compare=False)
+    remote_cache_mode: str | None = None
+    source: Path | None = None  # the file the table came from
+    table: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -49,23 +51,22 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise UsageError(f"{path} is not valid TOML ({exc}); fix or remove it") from None
 
 
-def load_config(ws: Workspace) -> Config:
-    own = ws.root / "connkit.toml"
+def load_config(project: Project) -> Config:
+    own = project.root / "connkit.toml"
+    pyproject = project.root / "pyproject.toml"
     if own.is_file():
-        raw = _read_toml(own)
-        source = own
+        table, source = _read_toml(own), own
+    elif pyproject.is_file():
+        table, source = _read_toml(pyproject).get("tool", {}).get("connkit", {}), pyproject
     else:
-        pyproject = ws.root / "pyproject.toml"
-        raw = _read_toml(pyproject).get("tool", {}).get("connkit", {}) if pyproject.is_file() else {}
-        source = pyproject
-    steps = tuple(_step_from_table(table, source) for table in raw.get("steps", []))
-    templates = raw.get("templates")
+        table, source = {}, None
+    steps = tuple(_step_from_table(entry, source or own) for entry in table.get("steps", []))
     return Config(
         steps=steps,
-        templates=(ws.root / templates) if templates else None,
-        remote_cache=raw.get("remote_cache"),
-        constraints=tuple(ws.root / c for c in raw.get("constraints", [])),
-        raw=raw,
+        remote_cache=table.get("remote_cache"),
+        remote_cache_mode=table.get("remote_cache_mode"),
+        source=source,
+        table=table,
     )
 
 

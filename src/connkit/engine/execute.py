@@ -21,68 +21,26 @@ from filelock import FileLock, Timeout
 from connkit.engine import keys
 from connkit.engine.graph import Graph
 from connkit.engine.hashing import StatMemo
+from connkit.engine.options import RunOptions
 from connkit.engine.process import Runner, SubprocessRunner, missing_tool_message
+from connkit.engine.project import Project
 from connkit.engine.report import Reporter, SilentReporter
-from connkit.engine.results import RunResult, StepResult
+from connkit.engine.results import Plan, PlanEntry, RunResult, Status, StepResult
+from connkit.engine.state import CacheLayout
 from connkit.engine.step import DEFAULT_PASS_ENV, Step, StepContext, StepFailed
 from connkit.engine.store import outputs
-from connkit.engine.store.local import CacheBackend, LocalCache
+from connkit.engine.store.backend import CacheBackend
+from connkit.engine.store.local import LocalCache
 from connkit.engine.store.records import ActionRecord
 from connkit.errors import ConnkitError
 from connkit.fsutil import atomic_write_bytes, atomic_write_text
-from connkit.openmetadata.workspace import Workspace
 
 LOG_TAIL_LINES = 60
 
 
 @dataclass
-class RunOptions:
-    force: bool = False
-    no_cache: bool = False
-    dry_run: bool = False
-    explain: bool = False
-    jobs: int = 1
-    environ: Mapping[str, str] | None = None
-    lock_timeout: float | None = None
-
-
-@dataclass
-class CacheLayout:
-    """Where one workspace's engine state lives."""
-
-    root: Path
-
-    @property
-    def store(self) -> Path:
-        return self.root / "cache"
-
-    @property
-    def lock(self) -> Path:
-        return self.root / "lock"
-
-    @property
-    def memo(self) -> Path:
-        return self.root / "statmemo.json"
-
-    @property
-    def tools(self) -> Path:
-        return self.root / "tools.json"
-
-    @property
-    def runs(self) -> Path:
-        return self.root / "runs"
-
-    @property
-    def logs(self) -> Path:
-        return self.root / "logs"
-
-    def last_ingredients(self, step_id: str) -> Path:
-        return self.root / "index" / f"{step_id}.json"
-
-
-@dataclass
 class _Shared:
-    ws: Workspace
+    project: Project
     graph: Graph
     options: RunOptions
     cache: CacheBackend
@@ -93,7 +51,7 @@ class _Shared:
     runner: Runner
     reporter: Reporter
     environ: Mapping[str, str]
-    results: dict[str, StepResult] = field(default_factory=dict)
+    results: dict[str, StepResult | PlanEntry] = field(default_factory=dict)
     cancelled: threading.Event = field(default_factory=threading.Event)
 
 
@@ -105,52 +63,49 @@ def step_environment(step: Step, environ: Mapping[str, str]) -> dict[str, str]:
     return env
 
 
-def acquire_lock(layout: CacheLayout, reporter: Reporter, timeout: float | None = None) -> FileLock:
+def acquire_lock(layout: CacheLayout, reporter: Reporter) -> FileLock:
+    """The one lock a cache has: a second run says it is waiting, then waits."""
     layout.root.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(layout.lock))
     try:
         lock.acquire(timeout=0)
     except Timeout:
         reporter.waiting(f"waiting for another connkit run using {layout.root} to finish …")
-        try:
-            lock.acquire(timeout=-1 if timeout is None else timeout)
-        except Timeout:
-            raise ConnkitError(
-                f"another connkit run still holds {layout.lock}; try again when it ends"
-            ) from None
+        lock.acquire()
     return lock
 
 
 def run_steps(
-    ws: Workspace,
+    project: Project,
     steps: Iterable[Step],
     targets: Sequence[str] = (),
     options: RunOptions | None = None,
     *,
     reporter: Reporter | None = None,
     cache: CacheBackend | None = None,
-    runner: Runner | None = None,
-) -> RunResult:
+    environ: Mapping[str, str] | None = None,
+) -> RunResult | Plan:
+    """Run ``targets`` (and what they depend on); with ``options.dry_run``, only plan them."""
     options = options or RunOptions()
     reporter = reporter or SilentReporter()
     graph = Graph.build(steps)
     selected = graph.closure(graph.resolve(targets))
-    layout = CacheLayout(ws.cache_dir)
-    lock = acquire_lock(layout, reporter, options.lock_timeout)
+    layout = CacheLayout(project.state_dir)
+    lock = acquire_lock(layout, reporter)
     try:
         memo = StatMemo(layout.memo)
         shared = _Shared(
-            ws=ws,
+            project=project,
             graph=graph,
             options=options,
             cache=cache or LocalCache(layout.store),
             layout=layout,
             memo=memo,
             tools=keys.ToolVersions(layout.tools),
-            digests=keys.InputDigests(ws.root, memo),
-            runner=runner or SubprocessRunner(),
+            digests=keys.InputDigests(project.root, memo),
+            runner=SubprocessRunner(),
             reporter=reporter,
-            environ=os.environ if options.environ is None else options.environ,
+            environ=os.environ if environ is None else environ,
         )
         started = time.perf_counter()
         try:
@@ -158,12 +113,13 @@ def run_steps(
         finally:
             shared.memo.save()
             shared.tools.save()
-        result = RunResult(
-            steps=[shared.results[s] for s in graph.order(selected) if s in shared.results],
-            seconds=time.perf_counter() - started,
-            dry_run=options.dry_run,
-        )
-        if not options.dry_run:
+        ordered = [shared.results[s] for s in graph.order(selected) if s in shared.results]
+        seconds = time.perf_counter() - started
+        result: RunResult | Plan
+        if options.dry_run:
+            result = Plan(steps=ordered, seconds=seconds)  # type: ignore[arg-type]
+        else:
+            result = RunResult(steps=ordered, seconds=seconds)  # type: ignore[arg-type]
             payload = json.dumps(result.as_dict(), indent=2) + "\n"
             atomic_write_text(layout.runs / "last.json", payload)
         reporter.finished(result)
@@ -197,51 +153,66 @@ def _execute(shared: _Shared, selected: list[str]) -> None:
 
 def _process(shared: _Shared, step: Step) -> None:
     started = time.perf_counter()
-    failed_deps = [d for d in step.deps if shared.results[d].status in ("failed", "skipped")]
+    failed_deps = [d for d in step.deps if not _succeeded(shared.results[d])]
     if failed_deps:
-        result = StepResult(step.id, "skipped", message=f"{failed_deps[0]} did not succeed")
+        result = StepResult(step.id, Status.SKIPPED, message=f"{failed_deps[0]} did not succeed")
         shared.results[step.id] = result
         shared.reporter.step_finished(result)
         return
     dep_keys = {d: shared.results[d].key for d in step.deps}
     ingredients = keys.ingredients(
-        step, shared.ws.root, dep_keys, shared.memo, shared.tools, shared.environ, shared.digests
+        step, shared.project.root, dep_keys, shared.memo, shared.tools, shared.environ, shared.digests
     )
     key = ingredients.key()
+    options = shared.options
+    if options.dry_run:
+        hit = _usable(options, step) and shared.cache.get_record(key) is not None
+        reasons = [] if hit else _reasons(shared, step, ingredients)
+        entry = PlanEntry(step.id, key, hit, reasons, round(time.perf_counter() - started, 4))
+        shared.results[step.id] = entry
+        shared.reporter.planned(entry)
+        return
     result, replay = _lookup(shared, step, key)
     if result is None:
-        reasons: list[str] = []
-        if shared.options.explain or shared.options.dry_run:
-            if shared.options.force:
-                reasons = ["--force"]
-            elif shared.options.no_cache or not step.cacheable:
-                reasons = ["caching is off for this step" if not step.cacheable else "--no-cache"]
-            else:
-                reasons = keys.explain(_previous_ingredients(shared, step.id), ingredients)
-        if shared.options.dry_run:
-            result = StepResult(step.id, "miss", key=key, reasons=reasons)
-        else:
-            shared.reporter.step_started(step)
-            result, replay = _run_and_record(shared, step, key, ingredients)
-            result.reasons = reasons
+        reasons = _reasons(shared, step, ingredients) if options.explain else []
+        shared.reporter.step_started(step)
+        result, replay = _run_and_record(shared, step, key, ingredients)
+        result.reasons = reasons
     result.seconds = round(time.perf_counter() - started, 4)
     shared.results[step.id] = result
     shared.reporter.step_finished(result, replay)
 
 
+def _succeeded(result: StepResult | PlanEntry) -> bool:
+    return isinstance(result, PlanEntry) or result.status.succeeded
+
+
+def _usable(options: RunOptions, step: Step) -> bool:
+    """Whether this run may take the step's result from the cache."""
+    return not (options.force or options.no_cache or not step.cacheable)
+
+
+def _reasons(shared: _Shared, step: Step, ingredients: keys.Ingredients) -> list[str]:
+    """Why a step runs: the flag that forces it, or what changed since its record."""
+    if shared.options.force:
+        return ["--force"]
+    if not step.cacheable:
+        return ["caching is off for this step"]
+    if shared.options.no_cache:
+        return ["--no-cache"]
+    return keys.explain(_previous_ingredients(shared, step.id), ingredients)
+
+
 def _lookup(shared: _Shared, step: Step, key: str) -> tuple[StepResult | None, str | None]:
     """A hit replays (outputs in place) or restores (outputs missing or different)."""
-    options = shared.options
-    if options.force or options.no_cache or not step.cacheable:
+    if not _usable(shared.options, step):
         return None, None
     record = shared.cache.get_record(key)
     if record is None:
         return None, None
-    if options.dry_run:
-        return StepResult(step.id, "hit", key=key), None
-    root = shared.ws.root
+    root = shared.project.root
     if outputs.matches(root, record, shared.memo):
-        status = "cached"
+        status = Status.CACHED
     else:
         try:
             try:
@@ -262,7 +233,7 @@ def _lookup(shared: _Shared, step: Step, key: str) -> tuple[StepResult | None, s
                 shared.cache.drop_blob(exc.digest)
             shared.cache.drop_record(key)
             return None, None
-        status = "restored"
+        status = Status.RESTORED
     replay = None
     if record.log:
         data = shared.cache.read_blob(record.log)
@@ -303,7 +274,7 @@ class _Log:
 def _run_and_record(
     shared: _Shared, step: Step, key: str, ingredients: keys.Ingredients
 ) -> tuple[StepResult, str | None]:
-    root = shared.ws.root
+    root = shared.project.root
     log = _Log(shared.layout.logs / f"{step.id}.log", shared.reporter, step.id)
     env = step_environment(step, shared.environ)
     cwd = root / step.cwd
@@ -325,7 +296,7 @@ def _run_and_record(
                 if code != 0:
                     raise StepFailed(f"`{' '.join(map(str, argv))}` exited with code {code}")
 
-            step.action(StepContext(shared.ws, step, env, log.line, run))
+            step.action(StepContext(shared.project, step, env, log.line, run))
     except (StepFailed, FileNotFoundError, ConnkitError) as exc:
         message = str(exc)
     except Exception as exc:  # an action's bug must not take the whole run down
@@ -336,10 +307,10 @@ def _run_and_record(
     if message or shared.cancelled.is_set():
         tail = text.splitlines()[-LOG_TAIL_LINES:]
         message = message or "cancelled"
-        return StepResult(step.id, "failed", key=key, message=message, log_tail=tail), None
+        return StepResult(step.id, Status.FAILED, key=key, message=message, log_tail=tail), None
     if step.cacheable and not shared.options.no_cache:
         _record(shared, step, key, ingredients, text, seconds)
-    return StepResult(step.id, "ran", key=key), text
+    return StepResult(step.id, Status.RAN, key=key), text
 
 
 def _record(
@@ -350,7 +321,7 @@ def _record(
     log_text: str,
     seconds: float,
 ) -> None:
-    root = shared.ws.root
+    root = shared.project.root
     dep_keys = ingredients.deps
     after = keys.ingredients(step, root, dep_keys, shared.memo, shared.tools, shared.environ, shared.digests)
     if after.inputs != ingredients.inputs:

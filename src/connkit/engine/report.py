@@ -7,20 +7,19 @@ from typing import Protocol
 
 from rich.console import Console
 from rich.markup import escape
-from rich.status import Status
+from rich.status import Status as Spinner
 
-from connkit.engine.results import RunResult, StepResult
+from connkit.engine.results import Plan, PlanEntry, RunResult, Status, StepResult
 from connkit.engine.step import Step
 
 _STYLE = {
-    "ran": ("✓", "green", "cache miss, executed"),
-    "cached": ("✓", "cyan", "cache hit, outputs in place"),
-    "restored": ("✓", "blue", "cache hit, restored outputs"),
-    "failed": ("✗", "red", "failed"),
-    "skipped": ("-", "yellow", "skipped: a dependency failed"),
-    "hit": ("·", "cyan", "would hit the cache"),
-    "miss": ("·", "magenta", "would run"),
+    Status.RAN: ("✓", "green", "cache miss, executed"),
+    Status.CACHED: ("✓", "cyan", "cache hit, outputs in place"),
+    Status.RESTORED: ("✓", "blue", "cache hit, restored outputs"),
+    Status.FAILED: ("✗", "red", "failed"),
+    Status.SKIPPED: ("-", "yellow", "skipped: a dependency failed"),
 }
+_PLAN_STYLE = {True: ("·", "cyan", "would hit the cache"), False: ("·", "magenta", "would run")}
 
 
 class Reporter(Protocol):
@@ -28,8 +27,9 @@ class Reporter(Protocol):
     def step_started(self, step: Step) -> None: ...
     def step_output(self, step_id: str, line: str) -> None: ...
     def step_finished(self, result: StepResult, replay: str | None = None) -> None: ...
+    def planned(self, entry: PlanEntry) -> None: ...
     def note(self, message: str) -> None: ...
-    def finished(self, result: RunResult) -> None: ...
+    def finished(self, result: RunResult | Plan) -> None: ...
 
 
 class SilentReporter:
@@ -37,8 +37,9 @@ class SilentReporter:
     def step_started(self, step: Step) -> None: ...
     def step_output(self, step_id: str, line: str) -> None: ...
     def step_finished(self, result: StepResult, replay: str | None = None) -> None: ...
+    def planned(self, entry: PlanEntry) -> None: ...
     def note(self, message: str) -> None: ...
-    def finished(self, result: RunResult) -> None: ...
+    def finished(self, result: RunResult | Plan) -> None: ...
 
 
 class ConsoleReporter:
@@ -53,9 +54,9 @@ class ConsoleReporter:
         self.logs = logs
         self._running: dict[str, str] = {}
         self._lock = threading.Lock()
-        self._status: Status | None = None
+        self._status: Spinner | None = None
         if self.console.is_terminal:
-            self._status = Status("", console=self.console, spinner="dots")
+            self._status = Spinner("", console=self.console, spinner="dots")
 
     def waiting(self, message: str) -> None:
         self.console.print(f"[yellow]{escape(message)}[/]")
@@ -93,29 +94,34 @@ class ConsoleReporter:
         with self._lock:
             self._running.pop(result.id, None)
             self._refresh()
-        mark, colour, words = _STYLE.get(result.status, ("?", "white", result.status))
-        key = f" [dim]{result.key[:12]}[/]" if result.key else ""
-        timing = f" {result.seconds:6.2f}s" if result.status not in ("skipped", "hit", "miss") else ""
-        self.console.print(
-            f"[{colour}]{mark} {escape(result.id):<28}[/] {words}{timing}{key}", soft_wrap=True
-        )
-        for reason in result.reasons:
-            self.console.print(f"    [dim]because[/] {escape(reason)}")
+        mark, colour, words = _STYLE[result.status]
+        timing = f" {result.seconds:6.2f}s" if result.status is not Status.SKIPPED else ""
+        self._line(result.id, mark, colour, f"{words}{timing}", result.key, result.reasons)
         show_replay = replay and (
-            (self.logs == "full" and result.status in ("cached", "restored"))
-            or (self.logs in ("full", "new") and result.status == "ran")
+            (self.logs == "full" and result.status.from_cache)
+            or (self.logs in ("full", "new") and result.status is Status.RAN)
         )
         if show_replay:
             for line in replay.rstrip("\n").splitlines():
                 self.console.print(f"    [dim]{escape(line)}[/]", soft_wrap=True)
-        if result.status == "failed":
+        if result.status is Status.FAILED:
             if result.message:
                 self.console.print(f"    [red]{escape(result.message)}[/]", soft_wrap=True)
             if self.logs != "none":
                 for line in result.log_tail:
                     self.console.print(f"    {escape(line.rstrip())}", soft_wrap=True)
 
-    def finished(self, result: RunResult) -> None:
+    def planned(self, entry: PlanEntry) -> None:
+        mark, colour, words = _PLAN_STYLE[entry.hit]
+        self._line(entry.id, mark, colour, words, entry.key, entry.reasons)
+
+    def _line(self, step_id: str, mark: str, colour: str, words: str, key: str, reasons: list[str]) -> None:
+        key_text = f" [dim]{key[:12]}[/]" if key else ""
+        self.console.print(f"[{colour}]{mark} {escape(step_id):<28}[/] {words}{key_text}", soft_wrap=True)
+        for reason in reasons:
+            self.console.print(f"    [dim]because[/] {escape(reason)}")
+
+    def finished(self, result: RunResult | Plan) -> None:
         if self._status is not None:
             self._status.stop()
         colour = "green" if result.ok else "red"

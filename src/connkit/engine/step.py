@@ -6,10 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from connkit.openmetadata.workspace import Workspace
+from connkit.engine.project import Project
 
 #: Variables every command sees without their values entering a key: they locate tools and
 #: homes rather than change what a step produces (tool versions are keyed separately).
@@ -89,9 +87,9 @@ class Step:
 
 @dataclass
 class StepContext:
-    """What an action gets: the workspace, the step's environment and its log."""
+    """What an action gets: the project, the step's environment and its log."""
 
-    workspace: Workspace
+    project: Project
     step: Step
     env: dict[str, str]
     log: Callable[[str], None]

@@ -14,13 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from connkit.engine.store.bazel_http import (
-    BazelHttpCache,
-    LayeredCache,
-    ac_name,
-    resolve_settings,
-    sha256_hex,
-)
+from connkit.engine.store.bazel_http import BazelHttpCache, ac_name, resolve_settings, sha256_hex
+from connkit.engine.store.layered import LayeredCache
 from connkit.engine.store.local import LocalCache
 from connkit.errors import UsageError
 from tests.conftest import connkit_env, run_connkit
@@ -406,16 +401,17 @@ def test_bearer_token_is_sent(tmp_path):
 
 def test_packs_split_at_their_size_limit(machine_a, bazel_remote, tmp_path, monkeypatch):
     from connkit.engine.config import load_config
-    from connkit.engine.execute import RunOptions, run_steps
+    from connkit.engine.execute import run_steps
+    from connkit.engine.options import RunOptions
+    from connkit.engine.project import Folder
     from connkit.engine.report import SilentReporter
     from connkit.engine.store import bazel_http as remote_cache
-    from connkit.openmetadata.workspace import Workspace
 
     monkeypatch.setattr(remote_cache, "PACK_SIZE", 120)
     settings = remote_cache.RemoteSettings(bazel_remote.url)
 
     def run_here(root: Path, store: Path) -> dict[str, str]:
-        ws = Workspace(root)
+        ws = Folder(root)
         cache = remote_cache.backend_for(store, settings)
         try:
             result = run_steps(
@@ -423,7 +419,7 @@ def test_packs_split_at_their_size_limit(machine_a, bazel_remote, tmp_path, monk
             )
         finally:
             cache.close()
-        return {s.id: s.status for s in result.steps}
+        return {s.id: s.status.value for s in result.steps}
 
     assert set(run_here(machine_a, machine_a / ".connkit/cache").values()) == {"ran"}
     record = next(r for _, r in LocalCache(machine_a / ".connkit/cache").records() if r.step == "gen.models")

@@ -1,5 +1,4 @@
-"""Where records and blobs live. ``CacheBackend`` is the seam (a local directory here, a
-remote server elsewhere); ``LocalCache`` is the content-addressed store under ``.connkit/``.
+"""``LocalCache``: the content-addressed store under ``.connkit/cache``.
 
 Every write is a temp file renamed into place, so a killed process leaves at worst an orphan
 ``.tmp`` file, never a half-written blob or record under a real name.
@@ -13,31 +12,10 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 from connkit.engine.hashing import digest_bytes, digest_file
 from connkit.engine.store.records import ActionRecord
 from connkit.fsutil import atomic_write_bytes
-
-
-class CacheBackend(Protocol):
-    """The small protocol the runner needs from any store."""
-
-    def get_record(self, key: str) -> ActionRecord | None: ...
-
-    def put_record(self, record: ActionRecord) -> None: ...
-
-    def drop_record(self, key: str) -> None: ...
-
-    def has_blob(self, digest: str) -> bool: ...
-
-    def read_blob(self, digest: str) -> bytes | None: ...
-
-    def put_blob_file(self, path: Path, digest: str) -> None: ...
-
-    def put_blob_bytes(self, data: bytes) -> str: ...
-
-    def drop_blob(self, digest: str) -> None: ...
 
 
 @dataclass
@@ -63,6 +41,12 @@ class LocalCache:
         self.root = root
         self.cas = root / "cas"
         self.ac = root / "ac"
+
+    def close(self) -> None:
+        """Nothing to release: every write is already on disk."""
+
+    def summary(self) -> str | None:
+        return None
 
     # -- records ---------------------------------------------------------------------------
     def _record_path(self, key: str) -> Path:

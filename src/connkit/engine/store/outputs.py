@@ -13,7 +13,7 @@ import stat
 from pathlib import Path, PurePosixPath
 
 from connkit.engine.hashing import StatMemo, digest_bytes
-from connkit.engine.store.local import CacheBackend
+from connkit.engine.store.backend import CacheBackend
 from connkit.engine.store.records import ActionRecord, OutputEntry
 
 

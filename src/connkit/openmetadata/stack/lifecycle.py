@@ -59,15 +59,16 @@ def _has_project(project: str) -> bool:
 
 
 def _run_image_steps(ws: Workspace, options: StackOptions, reporter, force: tuple[str, ...] = ()):
-    from connkit.engine.execute import RunOptions, run_steps
+    from connkit.engine import driver
+    from connkit.engine.options import RunOptions
+    from connkit.engine.results import Status
 
     all_steps = stack_steps.steps(ws, options)
     targets = ["stack.image.ingestion"] if options.fast else stack_steps.image_step_ids(options)
-    result = run_steps(
-        ws, all_steps, list(force) or targets, RunOptions(force=bool(force)), reporter=reporter
-    )
+    run_options = RunOptions(force=bool(force), logs="new")
+    result = driver.run(ws, all_steps, list(force) or targets, run_options, reporter=reporter)
     if not result.ok:
-        failed = next(s for s in result.steps if s.status == "failed")
+        failed = next(s for s in result.steps if s.status is Status.FAILED)
         raise ConnkitError(f"{failed.id} failed: {failed.message}")
     return result
 

@@ -23,7 +23,7 @@ from connkit.openmetadata.stack.options import (
     project_name,
     resolve_ca_bundle,
 )
-from connkit.openmetadata.workspace import Workspace
+from connkit.openmetadata.workspace import Workspace, workspace_of
 
 IMAGES_DIR = ".connkit/stack/images"
 DOWNLOADS_DIR = ".connkit/stack/downloads"
@@ -73,7 +73,7 @@ def steps(ws: Workspace, options: StackOptions | None = None) -> list[Step]:
         user_id = base.user_base_image(_client(), options.base_image)
 
         def use_base(ctx: StepContext) -> None:
-            _write_id(ctx.workspace, "base", user_id, options.base_image or "")
+            _write_id(workspace_of(ctx), "base", user_id, options.base_image or "")
             ctx.log(f"base image: {options.base_image} ({user_id[:19]})")
 
         out.append(
@@ -90,7 +90,7 @@ def steps(ws: Workspace, options: StackOptions | None = None) -> list[Step]:
 
         def make_base(ctx: StepContext) -> None:
             image_id = base.ensure_base_image(_client(), recipe, ctx.log)
-            _write_id(ctx.workspace, "base", image_id, recipe.tag)
+            _write_id(workspace_of(ctx), "base", image_id, recipe.tag)
 
         out.append(
             Step(
@@ -105,9 +105,11 @@ def steps(ws: Workspace, options: StackOptions | None = None) -> list[Step]:
 
     def image_step(name: str, make_recipe, inputs: tuple[str, ...] = (), extra: dict | None = None) -> Step:
         def build(ctx: StepContext) -> None:
-            tag = image_tag(ctx.workspace, name)
-            image_id = images.build_image(_client(), make_recipe(ctx), _base_id(ctx.workspace), tag, ctx.log)
-            _write_id(ctx.workspace, name, image_id, tag)
+            tag = image_tag(workspace_of(ctx), name)
+            image_id = images.build_image(
+                _client(), make_recipe(ctx), _base_id(workspace_of(ctx)), tag, ctx.log
+            )
+            _write_id(workspace_of(ctx), name, image_id, tag)
 
         static = {"CA_BUNDLE": _ca_digest(options), **(extra or {})}
         return Step(
@@ -134,7 +136,7 @@ def steps(ws: Workspace, options: StackOptions | None = None) -> list[Step]:
         coords = f"{SEARCH_ARTIFACT}:{SEARCH_VERSION}:zip"
 
         def search_recipe(ctx: StepContext) -> images.ImageRecipe:
-            zip_path = artifacts.maven_copy(coords, ctx.workspace.root / DOWNLOADS_DIR, ctx.log)
+            zip_path = artifacts.maven_copy(coords, workspace_of(ctx).root / DOWNLOADS_DIR, ctx.log)
             return images.search_recipe(zip_path.read_bytes(), options.ca_bundle)
 
         out.append(
@@ -147,7 +149,7 @@ def steps(ws: Workspace, options: StackOptions | None = None) -> list[Step]:
         out.append(
             image_step(
                 "ingestion",
-                lambda ctx: images.ingestion_recipe(ctx.workspace, options.ca_bundle),
+                lambda ctx: images.ingestion_recipe(workspace_of(ctx), options.ca_bundle),
                 inputs=images.INGESTION_INPUTS,
                 extra={"RECIPE": images.static_digest("ingestion", images.CONSTRAINTS.encode())},
             )

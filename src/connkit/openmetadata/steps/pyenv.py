@@ -199,7 +199,7 @@ def pyenv_step(ws: Workspace, constraint_files: Sequence[Path] = ()) -> Step:
     uv = uv_command()
 
     def build(ctx: StepContext) -> None:
-        venv = ctx.workspace.root / VENV
+        venv = ctx.project.root / VENV
         if venv.exists():
             shutil.rmtree(venv)
         # --copies: the interpreter is copied, not linked outside the workspace, so the whole
@@ -214,7 +214,7 @@ def pyenv_step(ws: Workspace, constraint_files: Sequence[Path] = ()) -> Step:
                     path.write_text("\n".join(pins) + "\n", encoding="utf-8")
                     argv += [flag, str(path)]
             for extra in plan.constraint_files:
-                argv += ["-c", str(ctx.workspace.root / extra)]
+                argv += ["-c", str(ctx.project.root / extra)]
             ctx.run(argv)
 
     return Step(

@@ -284,7 +284,8 @@ def toolchain_steps(
     has_python = any((ws.ingestion_dir / f).is_file() for f in ("setup.py", "pyproject.toml"))
     generate = generate_python(ws, env) if has_python else None
     if has_python and env.managed:
-        found.append(pyenv.pyenv_step(ws, (*load_config(ws).constraints, *constraints)))
+        configured = tuple(ws.root / c for c in load_config(ws).table.get("constraints", []))
+        found.append(pyenv.pyenv_step(ws, (*configured, *constraints)))
     if generate:
         found.append(generate)
     java = generate_java(ws)

@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from connkit import __version__
-from connkit.engine.results import RunResult
+from connkit.engine.options import RunOptions
+from connkit.engine.results import Plan, PlanEntry, RunResult
 from connkit.engine.step import Step, StepContext, StepFailed
 from connkit.openmetadata.register import Connector
-from connkit.openmetadata.workspace import SPEC_SCHEMA, Workspace
+from connkit.openmetadata.workspace import SPEC_SCHEMA, Workspace, workspace_of
 
 #: Bump when what an item checks changes, so cached passes are not trusted across it.
 ACTION_VERSION = f"{__version__}+validate.1"
@@ -95,7 +96,7 @@ def _review_action(name: str, service_type: str, item: ReviewItem):
     def check(ctx: StepContext) -> None:
         from connkit.openmetadata.review import review
 
-        result = review(ctx.workspace, name, service_type, rules=item.rules)
+        result = review(workspace_of(ctx), name, service_type, rules=item.rules)
         for finding in result.findings:
             ctx.log(
                 f"{finding.severity.value}: {finding.path}:{finding.line} {finding.message} "
@@ -116,7 +117,7 @@ def _registration_action(name: str, service_type: str):
     def check(ctx: StepContext) -> None:
         from connkit.openmetadata.register import register
 
-        report = register(ctx.workspace, name, service_type, check=True)
+        report = register(workspace_of(ctx), name, service_type, check=True)
         ctx.log(report.render())
         if report.missing:
             raise StepFailed(
@@ -199,7 +200,8 @@ class Outcome:
     detail: str = ""
 
 
-def outcomes(items: Sequence[Item], result: RunResult | None) -> list[Outcome]:
+def outcomes(items: Sequence[Item], result: RunResult | Plan | None) -> list[Outcome]:
+    """Each item's state; in a dry run, whether its step would hit the cache (hit or miss)."""
     found = result.by_id() if result is not None else {}
     out = []
     for it in items:
@@ -209,10 +211,12 @@ def outcomes(items: Sequence[Item], result: RunResult | None) -> list[Outcome]:
         step = found.get(it.step_id)
         if step is None:
             out.append(Outcome(it.label, it.step_id, "not run"))
-        elif step.status in ("ran", "cached", "restored"):
-            out.append(Outcome(it.label, it.step_id, "passed", step.status))
+        elif isinstance(step, PlanEntry):
+            out.append(Outcome(it.label, it.step_id, step.cache))
+        elif step.status.succeeded:
+            out.append(Outcome(it.label, it.step_id, "passed", step.status.value))
         else:
-            out.append(Outcome(it.label, it.step_id, step.status, step.message))
+            out.append(Outcome(it.label, it.step_id, step.status.value, step.message))
     return out
 
 
@@ -240,3 +244,47 @@ def steps(ws: Workspace) -> list[Step]:
     for c in find_connectors(ws):
         found.extend(validate_steps(ws, find_connector(ws, c.name, c.service_type)))
     return found
+
+
+@dataclass
+class Report:
+    """One connector's checklist after a validate run."""
+
+    name: str
+    service_type: str
+    outcomes: list[Outcome]
+    run: RunResult | Plan
+
+    @property
+    def ok(self) -> bool:
+        if isinstance(self.run, Plan):
+            return True
+        return self.run.ok and all(o.state in ("passed", "not available") for o in self.outcomes)
+
+    def as_dict(self) -> dict:
+        return {
+            "connector": self.name,
+            "service_type": self.service_type,
+            "ok": self.ok,
+            "items": [o.__dict__ for o in self.outcomes],
+            "run": self.run.as_dict(),
+        }
+
+
+def validate(ws: Workspace, name: str, service_type: str | None, options: RunOptions) -> Report:
+    """Run the whole checklist for one connector through the engine's driver."""
+    from dataclasses import replace
+
+    from connkit.engine import driver
+    from connkit.errors import UsageError
+    from connkit.openmetadata.register import find_connector
+    from connkit.openmetadata.steps.catalog import all_steps
+
+    conn = find_connector(ws, name, service_type)
+    if conn.schema is None:
+        raise UsageError(f"{name} has no connection schema: run `connkit scaffold` first")
+    steps = graph_for(ws, name, all_steps(ws))
+    items = checklist(ws, conn, [s.id for s in steps])
+    targets = [i.step_id for i in items if i.step_id]
+    result = driver.run(ws, steps, targets, replace(options, json=False))
+    return Report(name, conn.service_type, outcomes(items, result), result)

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from connkit.engine.project import default_state_dir
+from connkit.engine.step import StepContext
 from connkit.errors import WorkspaceNotFound
 
 SERVICE_TYPES = (
@@ -33,9 +35,9 @@ class Workspace:
     root: Path
 
     @property
-    def cache_dir(self) -> Path:
-        override = os.environ.get("CONNKIT_CACHE_DIR")
-        return Path(override).resolve() if override else self.root / ".connkit"
+    def state_dir(self) -> Path:
+        """Where the engine keeps its cache and records (the engine's ``Project``)."""
+        return default_state_dir(self.root)
 
     @property
     def spec_schema_dir(self) -> Path:
@@ -96,3 +98,9 @@ def find_workspace(start: Path | str | None = None) -> Workspace:
         "openmetadata-spec/), set CONNKIT_WORKSPACE, or create one with "
         "`connkit workspace.create DIR`"
     )
+
+
+def workspace_of(ctx: StepContext) -> Workspace:
+    """The workspace an OpenMetadata step runs in (the engine hands actions a ``Project``)."""
+    project = ctx.project
+    return project if isinstance(project, Workspace) else Workspace(project.root)
