@@ -50,4 +50,3 @@ def test_front_doors_are_thin():
             if isinstance(node, ast.FunctionDef):
                 body = [n for n in node.body if not isinstance(n, ast.Expr)]  # docstrings
                 assert len(body) <= 6, f"{name}: {node.name} holds logic; move it into src/connkit"
-

@@ -169,7 +169,16 @@ def test_cli_create_json_and_info(tmp_path):
         "PIP_NO_INDEX": "1",  # any registry lookup would fail
     }
     created = subprocess.run(
-        [sys.executable, "-m", "connkit", "workspace.create", str(tmp_path / "ws"), "--openmetadata-version", "9.9.9", "--json"],
+        [
+            sys.executable,
+            "-m",
+            "connkit",
+            "workspace.create",
+            str(tmp_path / "ws"),
+            "--openmetadata-version",
+            "9.9.9",
+            "--json",
+        ],
         capture_output=True,
         text=True,
         env=env,
@@ -200,7 +209,15 @@ def test_cli_create_json_and_info(tmp_path):
     assert "release         9.9.9" in text.stdout
     assert "DashboardServiceUtils.ts" in text.stdout
     again = subprocess.run(
-        [sys.executable, "-m", "connkit", "workspace.create", str(tmp_path / "ws"), "--openmetadata-version", "9.9.9"],
+        [
+            sys.executable,
+            "-m",
+            "connkit",
+            "workspace.create",
+            str(tmp_path / "ws"),
+            "--openmetadata-version",
+            "9.9.9",
+        ],
         capture_output=True,
         text=True,
         env=env,
