@@ -28,14 +28,14 @@ def validate(c, name, service_type=None, flags: GraphFlags = None):
     formatting in check mode, registration). Items this workspace cannot check say so
     instead of passing.
     """
-    from connkit.openmetadata.register import find_connector
+    from connkit.openmetadata.connectors import find_connector
     from connkit.openmetadata.steps import validate as checks
     from connkit.openmetadata.steps.catalog import all_steps
     from connkit.openmetadata.workspace import find_workspace
 
     ws = find_workspace()
     conn = find_connector(ws, name, service_type)
-    if conn.schema is None:
+    if not (ws.root / conn.schema).is_file():
         raise Exit(f"connkit: error: {name} has no connection schema: run `connkit scaffold` first", code=2)
     steps = checks.graph_for(ws, name, all_steps(ws))
     items = checks.checklist(ws, conn, [s.id for s in steps])
