@@ -50,3 +50,12 @@ def test_front_doors_are_thin():
             if isinstance(node, ast.FunctionDef):
                 body = [n for n in node.body if not isinstance(n, ast.Expr)]  # docstrings
                 assert len(body) <= 6, f"{name}: {node.name} holds logic; move it into src/connkit"
+
+
+def test_one_connector_model():
+    found = [
+        p
+        for p in (SRC / "connkit").rglob("*.py")
+        if "class Connector(" in p.read_text() or "class Connector:" in p.read_text()
+    ]
+    assert len(found) == 1, found

@@ -1,27 +1,57 @@
-"""The connectors a workspace holds: a package under
-``ingestion/src/metadata/ingestion/source/<type>/<name>/`` that has a connection schema.
+"""The connectors of a workspace: one model for every command that names one.
 
-Package and schema names are matched ignoring case and underscores, because upstream spells
-them independently (package ``bigquery``, schema ``bigQueryConnection.json``; package
-``azuresql``, schema ``azureSQLConnection.json``).
+A connector is a package ``ingestion/src/metadata/ingestion/source/<type>/<name>/``, a
+connection schema ``<module>Connection.json`` and a test-connection definition
+``<module>.json``. Upstream spells package and schema independently (package ``bigquery``,
+schema ``bigQueryConnection.json``; ``azuresql``, ``azureSQLConnection.json``), so they are
+matched ignoring case and underscores, and the Camel name is read from the schema.
 """
 
 from __future__ import annotations
 
+import json
+import keyword
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
-from connkit.openmetadata.workspace import SERVICE_TYPES, Workspace
+from connkit.errors import UsageError
+from connkit.openmetadata.services import SERVICE_TYPES
+from connkit.openmetadata.workspace import INGESTION_SOURCE, SPEC_SCHEMA, TEST_CONNECTIONS, Workspace
 
+NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _SUFFIX = "Connection.json"
+_CONNECTIONS = SPEC_SCHEMA / "entity" / "services" / "connections"
 
 
 @dataclass(frozen=True)
 class Connector:
     name: str  # the Python package, snake_case: what sessions and steps are named after
     service_type: str
-    package: str  # workspace-relative folders and files the connector owns
+    camel: str  # the {type}ServiceType enum value and class prefix: "BigQuery"
+    module: str  # the schema file's stem: "bigQuery" (bigQueryConnection.json)
+    package: str  # workspace-relative folders and files the connector owns (or will)
     schema: str
     test_connection: str
+
+    @classmethod
+    def named(cls, name: str, service_type: str) -> Connector:
+        """The connector scaffold writes for a snake name: ``my_db`` → ``MyDb``, ``myDb``."""
+        return cls._at(name, service_type, *_spellings(name))
+
+    @classmethod
+    def _at(
+        cls, name: str, service_type: str, camel: str, module: str, schema: str | None = None
+    ) -> Connector:
+        return cls(
+            name=name,
+            service_type=service_type,
+            camel=camel,
+            module=module,
+            package=(INGESTION_SOURCE / service_type / name).as_posix(),
+            schema=schema or (_CONNECTIONS / service_type / f"{module}{_SUFFIX}").as_posix(),
+            test_connection=(TEST_CONNECTIONS / service_type / f"{module}.json").as_posix(),
+        )
 
     def owns(self, rel: str) -> bool:
         """True when ``rel`` is one of this connector's own files."""
@@ -47,37 +77,147 @@ class Connector:
         return found
 
 
-def _fold(text: str) -> str:
-    return text.replace("_", "").lower()
+def is_valid_name(name: str) -> bool:
+    return bool(NAME_RE.match(name)) and not keyword.iskeyword(name)
+
+
+def find_connector(ws: Workspace, name: str, service_type: str | None = None) -> Connector:
+    """The connector called ``name``; its schema decides the service type, else its package.
+
+    Files it does not have yet are named where scaffold would write them.
+    """
+    if not is_valid_name(name):
+        raise UsageError(f"invalid connector name {name!r}: use snake_case like my_db")
+    if service_type is not None and service_type not in SERVICE_TYPES:
+        raise UsageError(f"unknown service type {service_type!r}: choose one of {', '.join(SERVICE_TYPES)}")
+    if service_type is None:
+        found = [t for t in SERVICE_TYPES if _fold(name) in _schemas(ws, t)]
+        if len(found) > 1:
+            raise UsageError(
+                f"{name} has connection schemas for {', '.join(sorted(found))}: pass --service-type"
+            )
+        found = found or [t for t in SERVICE_TYPES if ws.source_package(t, name).is_dir()]
+        if not found:
+            module = _spellings(name)[1]
+            raise UsageError(
+                f"no connector {name!r}: no package {INGESTION_SOURCE.as_posix()}/<type>/{name}/ and no "
+                f"{_CONNECTIONS.as_posix()}/<type>/{module}{_SUFFIX}; scaffold the connector first "
+                f"(`connkit scaffold --name {name} ...`)"
+            )
+        service_type = found[0]
+    schema = _schemas(ws, service_type).get(_fold(name))
+    return _from_schema(ws, service_type, name, schema) if schema else Connector.named(name, service_type)
 
 
 def find_connectors(ws: Workspace) -> list[Connector]:
-    """Every connector in the workspace, sorted by service type, then name."""
+    """Every connector with a package and a schema, sorted by service type, then name."""
     found: list[Connector] = []
     for service_type in SERVICE_TYPES:
-        source = ws.root / "ingestion/src/metadata/ingestion/source" / service_type
-        schemas_dir = ws.connections_dir(service_type)
-        if not source.is_dir() or not schemas_dir.is_dir():
+        source = ws.root / INGESTION_SOURCE / service_type
+        schemas = _schemas(ws, service_type)
+        if not source.is_dir() or not schemas:
             continue
-        schemas = {
-            _fold(p.name[: -len(_SUFFIX)]): p
-            for p in schemas_dir.iterdir()
-            if p.name.endswith(_SUFFIX) and p.is_file()
-        }
         for package in sorted(source.iterdir()):
             if not package.is_dir() or package.name.startswith(("_", ".")):
                 continue
             schema = schemas.get(_fold(package.name))
-            if schema is None:
-                continue
-            module = schema.name[: -len(_SUFFIX)]
-            found.append(
-                Connector(
-                    name=package.name,
-                    service_type=service_type,
-                    package=ws.rel(package),
-                    schema=ws.rel(schema),
-                    test_connection=ws.rel(ws.test_connection(service_type, module)),
-                )
-            )
+            if schema is not None:
+                found.append(_from_schema(ws, service_type, package.name, schema))
     return found
+
+
+def declared_connectors(ws: Workspace) -> dict[str, list[Connector]]:
+    """Per service type, the connectors the spec declares (``config.oneOf`` of its service schema).
+
+    What ``workspace.create`` wires into the UI and derives test connections for; each is named
+    after its package where the ingestion source has one.
+    """
+    schema_dir = ws.spec_schema_dir.resolve()
+    out: dict[str, list[Connector]] = {}
+    for service_type in SERVICE_TYPES:
+        service_file = ws.service_schema(service_type)
+        service = _read_json(service_file)
+        if service is None:
+            continue
+        source = ws.root / INGESTION_SOURCE / service_type
+        packages = (
+            {_fold(p.name): p.name for p in sorted(source.iterdir()) if p.is_dir()} if source.is_dir() else {}
+        )
+        found: list[Connector] = []
+        for ref in _config_refs(service):
+            target = (service_file.parent / ref.split("#")[0]).resolve()
+            data = _read_json(target)
+            if data is None:
+                continue
+            module = target.stem.removesuffix("Connection")
+            camel = _camel(data, module)
+            name = packages.get(_fold(module)) or packages.get(_fold(camel)) or _fold(module)
+            schema = (SPEC_SCHEMA / target.relative_to(schema_dir)).as_posix()
+            found.append(Connector._at(name, service_type, camel, module, schema))
+        out[service_type] = found
+    return out
+
+
+def _spellings(name: str) -> tuple[str, str]:
+    """Camel (``MyDb``) and lowerCamel (``myDb``) of a snake name (``my_db``)."""
+    camel = "".join(part[:1].upper() + part[1:] for part in name.split("_"))
+    return camel, camel[:1].lower() + camel[1:]
+
+
+def _fold(text: str) -> str:
+    return text.replace("_", "").lower()
+
+
+def _schemas(ws: Workspace, service_type: str) -> dict[str, Path]:
+    """The type's connection schemas by folded module name (``bigquery`` → bigQueryConnection.json)."""
+    folder = ws.connections_dir(service_type)
+    if not folder.is_dir():
+        return {}
+    return {
+        _fold(p.name[: -len(_SUFFIX)]): p
+        for p in sorted(folder.iterdir())
+        if p.name.endswith(_SUFFIX) and p.is_file()
+    }
+
+
+def _from_schema(ws: Workspace, service_type: str, name: str, schema: Path) -> Connector:
+    module = schema.name[: -len(_SUFFIX)]
+    camel = _camel(_read_json(schema) or {}, module)
+    return Connector._at(name, service_type, camel, module, ws.rel(schema))
+
+
+def _camel(schema: dict, module: str) -> str:
+    """The connection's type enum value (``"BigQuery"``): what the service enum lists it as."""
+    definitions = schema.get("definitions")
+    definitions = definitions if isinstance(definitions, dict) else {}
+    own = definitions.get(f"{module}Type")
+    candidates = [own.get("enum") if isinstance(own, dict) else None]
+    props = schema.get("properties")
+    prop = props.get("type") if isinstance(props, dict) else None
+    candidates.append([prop.get("default")] if isinstance(prop, dict) else None)
+    candidates += [
+        d.get("enum") for k, d in definitions.items() if k.endswith("Type") and isinstance(d, dict)
+    ]
+    for values in candidates:
+        if isinstance(values, list) and values and isinstance(values[0], str):
+            return values[0]
+    return module[:1].upper() + module[1:]
+
+
+def _config_refs(service: dict) -> list[str]:
+    refs = []
+    for definition in (service.get("definitions") or {}).values():
+        config = ((definition or {}).get("properties") or {}).get("config") or {}
+        for option in config.get("oneOf") or ():
+            ref = option.get("$ref") if isinstance(option, dict) else None
+            if ref and "Connection.json" in ref:
+                refs.append(ref)
+    return refs
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None

@@ -27,9 +27,9 @@ class QuickstartResult:
 
 def has_connection_schema(ws: Workspace, name: str) -> bool:
     """Whether some service type already has ``name``'s connection schema (any spelling)."""
-    from connkit.openmetadata.names import connector_names
+    from connkit.openmetadata.connectors import Connector
 
-    wanted = f"{connector_names(name).module}Connection.json".lower()
+    wanted = f"{Connector.named(name, 'database').module}Connection.json".lower()
     folder = ws.spec_schema_dir / "entity" / "services" / "connections"
     return any(p.name.lower() == wanted for p in folder.glob("*/*.json"))
 

@@ -10,7 +10,6 @@ file changes.
 from __future__ import annotations
 
 import ast
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,10 +17,12 @@ from typing import Protocol
 
 from connkit.errors import UsageError
 from connkit.fsutil import apply_all_or_nothing
+from connkit.openmetadata.connectors import Connector, find_connector
 from connkit.openmetadata.edit import tsedit
 from connkit.openmetadata.edit.jsonedit import Document, JsonEditError
-from connkit.openmetadata.names import ConnectorNames, connector_names, is_valid_name
-from connkit.openmetadata.workspace import SERVICE_TYPES, Workspace, layout
+from connkit.openmetadata.pysource import plugins_dict
+from connkit.openmetadata.services import SERVICES
+from connkit.openmetadata.workspace import SETUP_PY, Workspace, layout
 
 ADDED, ALREADY, REMOVED, ABSENT, MISSING, SKIPPED = (
     "added",
@@ -299,15 +300,10 @@ class SetupExtra:
             tree = ast.parse(files.text(self.path))
         except SyntaxError as exc:
             raise UsageError(f"{self.rel}: invalid Python at line {exc.lineno}; fix it and rerun") from None
-        for node in ast.walk(tree):
-            target = value = None
-            if isinstance(node, ast.AnnAssign):
-                target, value = node.target, node.value
-            elif isinstance(node, ast.Assign) and len(node.targets) == 1:
-                target, value = node.targets[0], node.value
-            if isinstance(target, ast.Name) and target.id == "plugins" and isinstance(value, ast.Dict):
-                return value
-        raise UsageError(f"{self.rel} has no `plugins = {{...}}` dict")
+        found = plugins_dict(tree)
+        if found is None:
+            raise UsageError(f"{self.rel} has no `plugins = {{...}}` dict")
+        return found
 
     def _key(self, files: FileSet) -> tuple[int, ast.expr] | None:
         d = self._plugins(files)
@@ -361,58 +357,7 @@ class SetupExtra:
         files.set_text(self.path, "".join(lines))
 
 
-# -- the connector and its registrations ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Connector:
-    names: ConnectorNames
-    service_type: str
-    schema: Path | None
-
-
-def find_connector(ws: Workspace, name: str, service_type: str | None = None) -> Connector:
-    """Names and service type of a scaffolded connector, from its connection schema."""
-    if not is_valid_name(name):
-        raise UsageError(f"invalid connector name {name!r}: use snake_case like my_db")
-    if service_type is not None and service_type not in SERVICE_TYPES:
-        raise UsageError(f"unknown service type {service_type!r}: choose one of {', '.join(SERVICE_TYPES)}")
-    names = connector_names(name)
-    conn_root = ws.spec_schema_dir / "entity" / "services" / "connections"
-    wanted = f"{names.module}Connection.json".lower()
-    found = [
-        p
-        for t in ([service_type] if service_type else SERVICE_TYPES)
-        if (conn_root / t).is_dir()
-        for p in (conn_root / t).iterdir()
-        if p.name.lower() == wanted
-    ]
-    if service_type is None:
-        if not found:
-            raise UsageError(
-                f"no connections/*/{names.module}Connection.json under "
-                f"{ws.rel(conn_root)}: scaffold the connector first or pass --service-type"
-            )
-        if len(found) > 1:
-            types = ", ".join(sorted(p.parent.name for p in found))
-            raise UsageError(f"{name} has connection schemas for {types}: pass --service-type")
-        service_type = found[0].parent.name
-    schema = found[0] if found else None
-    if schema is not None:
-        module = schema.name[: -len("Connection.json")]
-        camel = _schema_camel(schema, module) or module[:1].upper() + module[1:]
-        names = ConnectorNames(name=name, camel=camel, module=module)
-    return Connector(names=names, service_type=service_type, schema=schema)
-
-
-def _schema_camel(path: Path, module: str) -> str | None:
-    """The ``{module}Type`` enum value the scaffold wrote (``"BigQuery"``), if readable."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        values = data["definitions"][f"{module}Type"]["enum"]
-        return values[0] if values and isinstance(values[0], str) else None
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
-        return None
+# -- a connector's registrations ----------------------------------------------------------
 
 
 def registrations(
@@ -423,18 +368,18 @@ def registrations(
     Targets this release does not have are named in ``skipped`` (when given).
     """
     skipped = skipped if skipped is not None else []
-    st, n = conn.service_type, conn.names
+    st = conn.service_type
     service = ws.service_schema(st)
     rel = ws.rel(service)
     if not service.is_file():
         raise UsageError(f"{rel} does not exist: is {st!r} a service type of this release?")
     regs: list[Registration] = []
-    enum_reg = ServiceEnumValue(service, st, rel, n.camel)
+    enum_reg = ServiceEnumValue(service, st, rel, conn.camel)
     enum_def = enum_reg._enum_def(files)
     regs.append(enum_reg)
     if files.json(service).find("definitions", enum_def, "javaEnums") is not None:
-        regs.append(ServiceJavaEnum(service, st, rel, n.camel))
-    regs.append(ServiceConnectionRef(service, st, rel, f"./connections/{st}/{n.module}Connection.json"))
+        regs.append(ServiceJavaEnum(service, st, rel, conn.camel))
+    regs.append(ServiceConnectionRef(service, st, rel, f"./connections/{st}/{conn.module}Connection.json"))
     found = layout.detect_layout(ws.root)
     ui_info = found.services.get(st)
     ui = ws.root / ui_info.path if ui_info is not None and ui_info.path else None
@@ -444,21 +389,21 @@ def registrations(
         enum = tsedit.service_enum_name(src, st, tsx)
         if enum is None:
             raise UsageError(f"{ws.rel(ui)} does not import the {st} service type enum; cannot register")
-        entry = tsedit.SchemaEntry(enum=enum, member=n.camel, service_type=st, module=n.module)
+        entry = tsedit.SchemaEntry(enum=enum, member=conn.camel, service_type=st, module=conn.module)
         reg = UiSchemaEntry(ui, entry, ws.rel(ui))
         reg.is_present(files)  # validates the shape now, before anything is written
         regs.append(reg)
     else:
-        stem = layout.UI_UTILS_STEMS[st]
+        stem = SERVICES[st].ui_utils
         skipped.append(f"UI utils: no {stem}.ts(x) under {ws.rel(ws.root / layout.UI_UTILS_DIR)}")
     i18n = ws.root / layout.EN_US
     if found.i18n_labels and i18n.is_file():
-        regs.append(I18nLabel(i18n, layout.kebab(n.camel), n.camel, ws.rel(i18n)))
+        regs.append(I18nLabel(i18n, layout.kebab(conn.camel), conn.camel, ws.rel(i18n)))
     else:
         skipped.append(f"{ws.rel(i18n)}: this release does not label connectors there")
-    setup = ws.root / layout.SETUP_PY
+    setup = ws.root / SETUP_PY
     if found.setup_py_extras:
-        extra = SetupExtra(setup, layout.kebab(n.camel), ws.rel(setup))
+        extra = SetupExtra(setup, layout.kebab(conn.camel), ws.rel(setup))
         extra._plugins(files)  # validates now
         regs.append(extra)
     else:
@@ -485,9 +430,9 @@ class Report:
 def register(ws: Workspace, name: str, service_type: str | None = None, check: bool = False) -> Report:
     """Add every missing registration (or, with ``check``, only list them)."""
     conn = find_connector(ws, name, service_type)
-    if conn.schema is None:
+    if not (ws.root / conn.schema).is_file():
         raise UsageError(
-            f"no connections/{conn.service_type}/{conn.names.module}Connection.json: "
+            f"no connections/{conn.service_type}/{conn.module}Connection.json: "
             "scaffold the connector before registering it"
         )
     files = FileSet(ws)

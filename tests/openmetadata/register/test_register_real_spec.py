@@ -17,7 +17,8 @@ import pytest
 
 from connkit.openmetadata.edit.jsonedit import Document
 from connkit.openmetadata.register import register, unregister
-from connkit.openmetadata.workspace import SERVICE_TYPES, Workspace
+from connkit.openmetadata.services import SERVICE_TYPES
+from connkit.openmetadata.workspace import Workspace
 from tests.om_workspace import SERVICES, connection_schema, git, git_init, snapshot
 
 pytestmark = pytest.mark.slow

@@ -8,7 +8,7 @@ import tarfile
 import zipfile
 from pathlib import Path
 
-from connkit.openmetadata.workspace import SERVICE_TYPES
+from connkit.openmetadata.services import SERVICE_TYPES
 
 CONNECTORS = {
     "database": [("Mysql", "mysql"), ("BigQuery", "bigQuery")],

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from connkit.openmetadata.names import connector_names
+from connkit.openmetadata.connectors import Connector
 from connkit.openmetadata.scaffold.checks import referenced_files
 from connkit.openmetadata.workspace import Workspace
 
@@ -147,7 +147,7 @@ def _generate_models(ws: Workspace, names: dict, pydantic: int, scratch: Path) -
     files: set[Path] = set()
     for (service_type, _), name in names.items():
         files |= referenced_files(
-            ws.connection_schema(service_type, connector_names(name).module), schema_root
+            ws.connection_schema(service_type, Connector.named(name, service_type).module), schema_root
         )
     for file in files:
         target = subset / file.relative_to(schema_root)
@@ -162,7 +162,7 @@ def _generate_models(ws: Workspace, names: dict, pydantic: int, scratch: Path) -
         rel = (
             Path("entity/services/connections")
             / service_type
-            / f"{connector_names(name).module}Connection.py"
+            / f"{Connector.named(name, service_type).module}Connection.py"
         )
         shutil.copy2(out / rel, ws.generated_dir / "schema" / rel)
 

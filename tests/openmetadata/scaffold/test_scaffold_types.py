@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from connkit.openmetadata.names import connector_names
+from connkit.openmetadata.connectors import Connector
 
 from .helpers import check_connector, make_workspace, run_cli, tree_digest
 
@@ -48,7 +48,7 @@ def test_each_type_scaffolds_a_working_connector(
         args += ["--sdk-package", "acme.sdk"]
     code, out, err = run_cli(args, capsys)
     assert code == 0, err
-    names = connector_names(name)
+    names = Connector.named(name, service_type)
     problems = check_connector(ws, service_type, name, names.module)
     assert problems == []
     pkg = ws.source_package(service_type, name)
@@ -258,7 +258,10 @@ def test_classic_framework_gets_function_style_connectors(
         args += ["--capabilities", "metadata,lineage,usage"]
     code, _, err = run_cli(args, capsys)
     assert code == 0, err
-    assert check_connector(ws, service_type, name, connector_names(name).module, classic=True) == []
+    assert (
+        check_connector(ws, service_type, name, Connector.named(name, service_type).module, classic=True)
+        == []
+    )
     pkg = ws.source_package(service_type, name)
     assert not (pkg / "service_spec.py").exists()
     connection = (pkg / "connection.py").read_text()

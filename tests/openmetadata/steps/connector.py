@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from connkit.openmetadata.names import connector_names
+from connkit.openmetadata.connectors import Connector
 
 
 def connection_schema(service_type: str, name: str) -> dict:
-    n = connector_names(name)
+    n = Connector.named(name, service_type)
     return {
         "$id": f"https://open-metadata.org/schema/entity/services/connections/{service_type}/"
         f"{n.module}Connection.json",
@@ -70,7 +70,7 @@ def test_sample_config_validates():
 
 def add_connector(root: Path, service_type: str, name: str) -> dict[str, Path]:
     """Write a connector's schema, package (with CONNECTOR_CONTEXT.md) and unit test."""
-    n = connector_names(name)
+    n = Connector.named(name, service_type)
     fields = {"camel": n.camel, "module": n.module, "name": name, "type": service_type}
     spec = root / "openmetadata-spec/src/main/resources/json/schema/entity/services/connections"
     paths = {

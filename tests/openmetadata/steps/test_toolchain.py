@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from connkit.errors import UsageError
-from connkit.openmetadata.names import connector_names
+from connkit.openmetadata.connectors import Connector
 from connkit.openmetadata.steps import pyenv, toolchain
 from connkit.openmetadata.workspace import Workspace
 from tests.conftest import connkit_env, run_connkit
@@ -52,7 +52,7 @@ def add_package(
 ) -> None:
     pkg = ws.source_package(service_type, name)
     pkg.mkdir(parents=True)
-    schema = ws.connection_schema(service_type, connector_names(name).module)
+    schema = ws.connection_schema(service_type, Connector.named(name, service_type).module)
     schema.parent.mkdir(parents=True, exist_ok=True)
     schema.write_text("{}")
     (pkg / "metadata.py").write_text("X = 1\n")

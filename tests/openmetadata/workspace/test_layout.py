@@ -1,4 +1,4 @@
-"""Layout detection on hand-written trees: shapes, extensions, i18n, extras, connectors."""
+"""Layout detection on hand-written trees: shapes, extensions, i18n, extras, framework."""
 
 from __future__ import annotations
 
@@ -9,10 +9,8 @@ from connkit.openmetadata.workspace.layout import (
     SHAPE_SWITCH,
     SHAPE_UNKNOWN,
     detect_layout,
-    has_plugin_extras,
+    detect_service_ui,
     kebab,
-    spec_connectors,
-    ui_shape,
 )
 from tests.openmetadata.release.trees import write_spec
 
@@ -50,20 +48,32 @@ export const x = () => <div />;
 """
 
 
-def test_ui_shape_switch_lists_cases():
-    shape, members = ui_shape(SWITCH_TS)
+def _ui(tmp_path, file_name, text, service_type):
+    utils = tmp_path / UTILS
+    utils.mkdir(parents=True, exist_ok=True)
+    (utils / file_name).write_text(text)
+    ui = detect_service_ui(tmp_path, service_type)
+    return ui.shape, ui.connectors
+
+
+def test_ui_shape_switch_lists_cases(tmp_path):
+    shape, members = _ui(tmp_path, "DashboardServiceUtils.ts", SWITCH_TS, "dashboard")
     assert shape == SHAPE_SWITCH
     assert members == ("Looker", "Metabase")
 
 
-def test_ui_shape_loader_map_lists_keys():
-    shape, members = ui_shape(LOADER_TSX)
+def test_ui_shape_loader_map_lists_keys(tmp_path):
+    # No enum import: the service type's own enum name (DatabaseServiceType) is looked for.
+    shape, members = _ui(tmp_path, "DatabaseServiceUtils.tsx", LOADER_TSX, "database")
     assert shape == SHAPE_LOADER_MAP
     assert members == ("Mysql", "BigQuery")
 
 
-def test_ui_shape_unknown_for_unrelated_code():
-    assert ui_shape("export const a = 1;\n") == (SHAPE_UNKNOWN, ())
+def test_ui_shape_unknown_for_unrelated_code(tmp_path):
+    assert _ui(tmp_path, "PipelineServiceUtils.ts", "export const a = 1;\n", "pipeline") == (
+        SHAPE_UNKNOWN,
+        (),
+    )
 
 
 def test_detect_layout_of_a_checkout(tmp_path):
@@ -128,48 +138,8 @@ def test_manifest_of_an_assembled_workspace_wins(tmp_path):
     assert json.loads(json.dumps(layout.to_json()))["release"] == "1.4.0"
 
 
-def test_setup_py_extras(tmp_path):
-    setup = tmp_path / "setup.py"
-    setup.write_text(
-        "plugins: Dict[str, Set[str]] = {\n 'mysql': {'x'},\n}\nsetup(extras_require={**plugins})\n"
-    )
-    assert has_plugin_extras(setup)
-    setup.write_text("setup(install_requires=['x'])\n")
-    assert not has_plugin_extras(setup)
-    assert not has_plugin_extras(tmp_path / "missing.py")
-
-
-def test_spec_connectors_follow_config_refs(tmp_path):
-    write_spec(tmp_path, types=("database",))
-    found = spec_connectors(tmp_path)
-    assert list(found) == ["database"]
-    assert [(c.enum, c.module) for c in found["database"]] == [("Mysql", "mysql"), ("BigQuery", "bigQuery")]
-    assert found["database"][1].schema == "entity/services/connections/database/bigQueryConnection.json"
-
-
 def test_kebab_matches_upstream_label_keys():
     assert kebab("BigQuery") == "big-query"
     assert kebab("Mssql") == "mssql"
     assert kebab("AzureSQL") == "azure-sql"
     assert kebab("ADLS") == "adls"
-
-
-def test_framework_capabilities(tmp_path):
-    from connkit.openmetadata.workspace.layout import pydantic_major
-
-    ingestion = tmp_path / "ingestion"
-    (ingestion / "src/metadata/utils/service_spec").mkdir(parents=True)
-    (ingestion / "src/metadata/cli").mkdir(parents=True)
-    (ingestion / "src/metadata/cli/scaffold.py").write_text("")
-    (ingestion / "setup.py").write_text('VERSIONS = {"pydantic": "pydantic>=2.12.5,<3"}\n')
-    layout = detect_layout(tmp_path)
-    assert (layout.pydantic_major, layout.service_spec, layout.upstream_scaffold) == (2, True, True)
-    (ingestion / "setup.py").write_text('VERSIONS = {"pydantic": "pydantic~=1.10"}\n')
-    assert pydantic_major(tmp_path) == 1
-    (ingestion / "setup.py").unlink()
-    assert pydantic_major(tmp_path) is None
-    model = ingestion / "src/metadata/generated/schema/entity/services/connections/connectionBasicType.py"
-    model.parent.mkdir(parents=True)
-    model.write_text("from pydantic import ConfigDict, RootModel\n")
-    assert pydantic_major(tmp_path) == 2
-    assert detect_layout(tmp_path / "nowhere").upstream_scaffold is False

@@ -156,11 +156,16 @@ def _best(tree: Tree, kind: str, enum: str) -> tuple[Node, list[tuple[Node, Node
 
 def detect_shape(source: bytes, enum: str, tsx: bool) -> str:
     """``loader-map`` or ``switch``; TsEditError when the file has neither."""
+    return listed(source, enum, tsx)[0]
+
+
+def listed(source: bytes, enum: str, tsx: bool) -> tuple[str, tuple[str, ...]]:
+    """The file's shape and the ``enum`` members it registers; TsEditError when it has neither shape."""
     tree = parse(source, tsx)
-    if _best(tree, LOADER_MAP, enum):
-        return LOADER_MAP
-    if _best(tree, SWITCH, enum):
-        return SWITCH
+    for shape in (LOADER_MAP, SWITCH):
+        found = _best(tree, shape, enum)
+        if found:
+            return shape, tuple(_text(member) for _, member in found[1])
     raise TsEditError(f"no `switch` over {enum} and no schema loader map keyed by {enum} found")
 
 

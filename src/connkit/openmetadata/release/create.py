@@ -33,37 +33,18 @@ from pathlib import Path, PurePosixPath
 import jinja2
 
 from connkit.errors import ConnkitError, UsageError
+from connkit.openmetadata.connectors import Connector, declared_connectors
 from connkit.openmetadata.release import artifacts, test_connections
 from connkit.openmetadata.release.artifacts import DownloadCache, Release
-from connkit.openmetadata.workspace import SERVICE_TYPES, SPEC_SCHEMA, TEST_CONNECTIONS
-from connkit.openmetadata.workspace.layout import (
-    MANIFEST,
-    SHAPE_LOADER_MAP,
-    SHAPE_SWITCH,
-    UI_UTILS_STEMS,
-    SpecConnector,
-    kebab,
-    spec_connectors,
-)
+from connkit.openmetadata.services import SERVICES
+from connkit.openmetadata.workspace import SPEC_SCHEMA, TEST_CONNECTIONS, Workspace
+from connkit.openmetadata.workspace.layout import MANIFEST, SHAPE_LOADER_MAP, SHAPE_SWITCH, kebab
 from connkit.resources import templates_dir
 
 Progress = Callable[[str], None]
 
-#: UI utils files that hold JSX and so end in .tsx; the rest are .ts.
-TSX_UTILS = {"database"}
 #: The first release whose UI loads connection schemas lazily from a map (no i18n labels).
 LOADER_MAP_SINCE = (2, 0, 0)
-#: Getter exported by each UI utils file.
-UI_GETTERS = {
-    "database": "getDatabaseConfig",
-    "dashboard": "getDashboardConfig",
-    "pipeline": "getPipelineConfig",
-    "messaging": "getMessagingConfig",
-    "mlmodel": "getMlmodelConfig",
-    "storage": "getStorageConfig",
-    "search": "getSearchServiceConfig",
-    "api": "getAPIConfig",
-}
 
 
 @dataclass(frozen=True)
@@ -116,7 +97,7 @@ def create_workspace(
             extract_jar(service.path, "json/data/testConnections/", tmp / TEST_CONNECTIONS)
             tests_origin = "published"
         else:
-            connectors = spec_connectors(tmp)
+            connectors = declared_connectors(Workspace(tmp))
             for rel, data in test_connections.derive(tmp, connectors).items():
                 _write(tmp / rel, data)
             tests_origin = "derived"
@@ -231,23 +212,16 @@ def release_tuple(version: str) -> tuple[int, ...]:
 
 def template_context(root: Path, release: Release) -> dict:
     """What the workspace templates see: the release and the UI wiring of its connectors."""
-    connectors = spec_connectors(root)
     loader_map = release_tuple(release.maven_version) >= LOADER_MAP_SINCE
     services = {}
-    for service_type in SERVICE_TYPES:
-        if service_type not in connectors:
-            continue
-        members = sorted(connectors[service_type], key=lambda c: c.enum.lower())
-        enum_type = f"{service_type[:1].upper()}{service_type[1:]}ServiceType"
-        if service_type == "api":
-            enum_type = "APIServiceType"
-        elif service_type == "mlmodel":
-            enum_type = "MlModelServiceType"
+    for service_type, connectors in declared_connectors(Workspace(root)).items():
+        service = SERVICES[service_type]
+        members = sorted(connectors, key=lambda c: c.camel.lower())
         services[service_type] = {
-            "file": UI_UTILS_STEMS[service_type] + (".tsx" if service_type in TSX_UTILS else ".ts"),
-            "enum_type": enum_type,
-            "getter": UI_GETTERS[service_type],
-            "connectors": [_connector_view(c, enum_type) for c in members],
+            "file": service.ui_utils + (".tsx" if service.ui_tsx else ".ts"),
+            "enum_type": service.enum_type,
+            "getter": service.ui_getter,
+            "connectors": [_connector_view(c, service.enum_type) for c in members],
         }
     labels = {}
     for service in services.values():
@@ -264,16 +238,16 @@ def template_context(root: Path, release: Release) -> dict:
     }
 
 
-def _connector_view(connector: SpecConnector, enum_type: str) -> dict:
+def _connector_view(connector: Connector, enum_type: str) -> dict:
     return {
-        "enum": connector.enum,
-        "ref": f"{enum_type}.{connector.enum}"
-        if connector.enum.isidentifier()
-        else f"{enum_type}[{json.dumps(connector.enum)}]",
+        "enum": connector.camel,
+        "ref": f"{enum_type}.{connector.camel}"
+        if connector.camel.isidentifier()
+        else f"{enum_type}[{json.dumps(connector.camel)}]",
         "module": connector.module,
         "var": f"{connector.module}Connection",
-        "schema": connector.schema.removeprefix("entity/services/"),
-        "label_key": kebab(connector.enum),
+        "schema": connector.schema.removeprefix(f"{SPEC_SCHEMA.as_posix()}/entity/services/"),
+        "label_key": kebab(connector.camel),
     }
 
 

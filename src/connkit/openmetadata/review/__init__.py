@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from connkit.errors import UsageError
-from connkit.openmetadata.register import find_connector
+from connkit.openmetadata.connectors import find_connector
 from connkit.openmetadata.review import connection, memory, quality, schema, source, testing  # noqa: F401
 from connkit.openmetadata.review.context import ReviewContext
 from connkit.openmetadata.review.model import CATEGORIES, RULES, Finding, Rule, Severity

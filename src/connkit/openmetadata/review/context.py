@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import ast
-import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from connkit.openmetadata.connectors import Connector
 from connkit.openmetadata.edit.jsonedit import Document, JsonEditError, Node
-from connkit.openmetadata.register import Connector
 from connkit.openmetadata.workspace import Workspace
 
 
@@ -90,22 +89,21 @@ class ReviewContext:
 
     @classmethod
     def build(cls, ws: Workspace, conn: Connector) -> ReviewContext:
-        n, st = conn.names, conn.service_type
-        schema_path = conn.schema or ws.connection_schema(st, n.module)
+        name, st = conn.name, conn.service_type
         ctx = cls(
             ws=ws,
             connector=conn,
-            schema=JsonFile.load(ws, schema_path),
-            test_connection=JsonFile.load(ws, ws.test_connection(st, n.module)),
+            schema=JsonFile.load(ws, ws.root / conn.schema),
+            test_connection=JsonFile.load(ws, ws.root / conn.test_connection),
         )
-        pkg = ws.source_package(st, n.name)
+        pkg = ws.root / conn.package
         paths = sorted(pkg.rglob("*.py")) if pkg.is_dir() else []
         tests_root = ws.ingestion_dir / "tests"
         test_paths = [
-            tests_root / "unit" / "topology" / st / f"test_{n.name}.py",
-            tests_root / "integration" / "connections" / f"test_{n.name}_connection.py",
+            tests_root / "unit" / "topology" / st / f"test_{name}.py",
+            tests_root / "integration" / "connections" / f"test_{name}_connection.py",
         ]
-        integration = tests_root / "integration" / n.name
+        integration = tests_root / "integration" / name
         if integration.is_dir():
             test_paths += sorted(integration.rglob("*.py"))
         for p in paths:
@@ -114,10 +112,3 @@ class ReviewContext:
             if p.is_file():
                 ctx.python.append(PyFile(p, ws.rel(p), p.read_text(encoding="utf-8"), True))
         return ctx
-
-
-def json_loads_or_none(path: Path):
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None

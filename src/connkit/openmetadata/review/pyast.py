@@ -6,7 +6,6 @@ import ast
 from collections.abc import Iterator
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
-LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.comprehension)
 
 
 def dotted(node: ast.AST) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ import jsonschema
 from connkit.errors import ConnkitError
 from connkit.openmetadata import register as registration
 from connkit.openmetadata.edit.jsonedit import Node
+from connkit.openmetadata.pysource import step_functions
 from connkit.openmetadata.review.context import ReviewContext
 from connkit.openmetadata.review.model import Hit, Severity, rule
 
@@ -93,7 +93,7 @@ def schema_parse(ctx: ReviewContext) -> Iterator[Hit]:
 def schema_id(ctx: ReviewContext) -> Iterator[Hit]:
     if not _schema_ok(ctx):
         return
-    st, module = ctx.connector.service_type, ctx.connector.names.module
+    st, module = ctx.connector.service_type, ctx.connector.module
     want = f"https://open-metadata.org/schema/entity/services/connections/{st}/{module}Connection.json"
     got = ctx.schema.value.get("$id")
     if got != want:
@@ -110,7 +110,7 @@ def schema_id(ctx: ReviewContext) -> Iterator[Hit]:
 def schema_java_type(ctx: ReviewContext) -> Iterator[Hit]:
     if not _schema_ok(ctx):
         return
-    n = ctx.connector.names
+    n = ctx.connector
     st = ctx.connector.service_type
     want = f"org.openmetadata.schema.services.connections.{st}.{n.camel}Connection"
     got = ctx.schema.value.get("javaType")
@@ -132,7 +132,7 @@ def schema_java_type(ctx: ReviewContext) -> Iterator[Hit]:
 def schema_type_enum(ctx: ReviewContext) -> Iterator[Hit]:
     if not _schema_ok(ctx):
         return
-    module = ctx.connector.names.module
+    module = ctx.connector.module
     rel = ctx.schema.rel
     type_def = (ctx.schema.value.get("definitions") or {}).get(f"{module}Type")
     if not isinstance(type_def, dict):
@@ -291,28 +291,6 @@ def test_connection_shape(ctx: ReviewContext) -> Iterator[Hit]:
         yield Hit(tc.rel, tc.line_of(*path), f"{'/'.join(map(str, path)) or 'root'}: {err.message}")
 
 
-def test_fn_keys(tree: ast.AST) -> tuple[set[str], int] | None:
-    """String keys of the ``test_fn`` dict in connection.py, and its line."""
-    for node in ast.walk(tree):
-        value = None
-        if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == "test_fn" for t in node.targets
-        ):
-            value = node.value
-        elif (
-            isinstance(node, ast.AnnAssign)
-            and isinstance(node.target, ast.Name)
-            and node.target.id == "test_fn"
-        ):
-            value = node.value
-        elif isinstance(node, ast.keyword) and node.arg == "test_fn" and isinstance(node.value, ast.Dict):
-            value = node.value
-        if isinstance(value, ast.Dict):
-            keys = {k.value for k in value.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
-            return keys, value.lineno
-    return None
-
-
 @rule(
     "schema/test-steps-match",
     "schema",
@@ -325,7 +303,7 @@ def test_steps_match(ctx: ReviewContext) -> Iterator[Hit]:
     steps = (ctx.test_connection.value or {}).get("steps") if ctx.test_connection.doc else None
     if conn_py is None or not isinstance(steps, list):
         return
-    found = test_fn_keys(conn_py.tree)
+    found = next(iter(step_functions(conn_py.tree)), None)
     if found is None:
         yield Hit(
             conn_py.rel,
@@ -334,7 +312,7 @@ def test_steps_match(ctx: ReviewContext) -> Iterator[Hit]:
             severity=Severity.WARNING,
         )
         return
-    keys, line = found
+    keys, line = set(found.keys), found.line
     names = {s.get("name") for s in steps if isinstance(s, dict)}
     if keys != names:
         missing = sorted(names - keys)
@@ -365,7 +343,7 @@ def registered(ctx: ReviewContext) -> Iterator[Hit]:
                     ctx.ws.rel(reg.path),
                     1,
                     f"missing registration: {what}",
-                    fix=f"Run `connkit register --name {ctx.connector.names.name}`",
+                    fix=f"Run `connkit register --name {ctx.connector.name}`",
                 )
     except ConnkitError as exc:
         yield Hit(ctx.schema.rel, 1, f"registration cannot be checked: {exc}")

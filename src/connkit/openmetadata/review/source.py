@@ -9,17 +9,8 @@ from collections.abc import Iterator
 from connkit.openmetadata.review.context import ReviewContext
 from connkit.openmetadata.review.model import Hit, Severity, rule
 from connkit.openmetadata.review.pyast import call_name, dotted, functions, names_in, nodes_in_loops
+from connkit.openmetadata.services import SERVICES
 
-BASE_CLASSES = {
-    "database": {"CommonDbSourceService", "DatabaseServiceSource", "CommonNoSQLSource"},
-    "dashboard": {"DashboardServiceSource"},
-    "pipeline": {"PipelineServiceSource"},
-    "messaging": {"MessagingServiceSource", "CommonBrokerSource"},
-    "mlmodel": {"MlModelServiceSource"},
-    "storage": {"StorageServiceSource"},
-    "search": {"SearchServiceSource"},
-    "api": {"ApiServiceSource"},
-}
 HTTP_VERBS = {"get", "post", "put", "patch", "delete", "request", "_get", "_post", "_request"}
 LIST_NAME = re.compile(r"^(list_|get_all_|fetch_all_|get_\w+s$|fetch_\w+s$|_get_\w+s$)")
 PAGINATION_WORDS = re.compile(
@@ -37,10 +28,9 @@ PAGINATION_WORDS = re.compile(
 )
 def base_class(ctx: ReviewContext) -> Iterator[Hit]:
     meta = ctx.source("metadata.py")
-    wanted = BASE_CLASSES.get(ctx.connector.service_type, set())
+    wanted = SERVICES[ctx.connector.service_type].base_classes
     if meta is None:
-        pkg = ctx.ws.source_package(ctx.connector.service_type, ctx.connector.names.name)
-        yield Hit(ctx.ws.rel(pkg / "metadata.py"), 1, "metadata.py is missing")
+        yield Hit(f"{ctx.connector.package}/metadata.py", 1, "metadata.py is missing")
         return
     classes = [n for n in ast.walk(meta.tree) if isinstance(n, ast.ClassDef)]
     bases = {dotted(b).rsplit(".", 1)[-1] for c in classes for b in c.bases}

@@ -87,7 +87,7 @@ def pytest_style(ctx: ReviewContext) -> Iterator[Hit]:
     "Add ingestion/tests/unit/topology/{type}/test_{name}.py",
 )
 def missing_tests(ctx: ReviewContext) -> Iterator[Hit]:
-    n, st = ctx.connector.names, ctx.connector.service_type
-    unit = ctx.ws.ingestion_dir / "tests" / "unit" / "topology" / st / f"test_{n.name}.py"
+    conn = ctx.connector
+    unit = ctx.ws.ingestion_dir / "tests" / "unit" / "topology" / conn.service_type / f"test_{conn.name}.py"
     if not unit.is_file():
         yield Hit(ctx.ws.rel(unit), 1, "no unit test file for the connector")

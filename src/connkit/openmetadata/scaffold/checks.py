@@ -18,6 +18,8 @@ import referencing
 import referencing.exceptions
 import referencing.jsonschema
 
+from connkit.openmetadata.pysource import step_functions
+
 SCHEMA_BASE = "https://open-metadata.org/schema/"
 
 
@@ -124,15 +126,7 @@ def referenced_files(schema_file: Path, schema_root: Path) -> set[Path]:
 
 def test_fn_keys(source: str) -> list[str] | None:
     """The keys of the ``test_fn = {...}`` dict literal in connection.py (None when there is none)."""
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == "test_fn" for t in node.targets
-        ):
-            if isinstance(node.value, ast.Dict):
-                keys = [k.value for k in node.value.keys if isinstance(k, ast.Constant)]
-                if len(keys) == len(node.value.keys):
-                    return keys
-    return None
+    return next((list(d.keys) for d in step_functions(ast.parse(source)) if d.literal), None)
 
 
 def step_names(definition: Mapping[str, Any]) -> list[str]:

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connkit.errors import UsageError
-from connkit.openmetadata.names import NAME_RE, ConnectorNames, connector_names
-from connkit.openmetadata.workspace import SERVICE_TYPES
+from connkit.openmetadata.connectors import NAME_RE, Connector
+from connkit.openmetadata.services import SERVICE_TYPES, SERVICES
 
 CONNECTION_TYPES = ("sqlalchemy", "rest_api", "sdk_client")
 AUTH_TYPES = ("basic", "iam", "azure", "jwt", "token", "oauth")
@@ -30,14 +30,7 @@ RESERVED_NAMES = frozenset(
         *SERVICE_TYPES,
         "common",
         "common_db_source",
-        "database_service",
-        "dashboard_service",
-        "pipeline_service",
-        "messaging_service",
-        "mlmodel_service",
-        "storage_service",
-        "search_service",
-        "api_service",
+        *(f"{t}_service" for t in SERVICE_TYPES),
         "connection",
         "connections",
         "metadata",
@@ -74,17 +67,6 @@ _IMAGE_RE = re.compile(
     r"(@sha256:[0-9a-f]{64})?$"
 )
 
-DEFAULT_ENDPOINTS = {
-    "database": "/api/tables",
-    "dashboard": "/api/dashboards",
-    "pipeline": "/api/pipelines",
-    "messaging": "/api/topics",
-    "mlmodel": "/api/models",
-    "storage": "/api/containers",
-    "search": "/api/indexes",
-    "api": "/api/collections",
-}
-
 
 @dataclass(frozen=True)
 class ScaffoldOptions:
@@ -105,10 +87,10 @@ class ScaffoldOptions:
     docs_notes: str = ""
     docker_image: str | None = None
     docker_port: int | None = None
-    names: ConnectorNames = field(init=False, compare=False)
+    connector: Connector = field(init=False, compare=False)  # the names and files it will have
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "names", connector_names(self.name))
+        object.__setattr__(self, "connector", Connector.named(self.name, self.service_type))
 
     @property
     def is_sqlalchemy(self) -> bool:
@@ -277,7 +259,7 @@ def build_options(
             "--api-endpoints is for REST/SDK connectors; drop it for --connection-type sqlalchemy"
         )
     if not endpoints and connection_type != "sqlalchemy":
-        endpoints.append(DEFAULT_ENDPOINTS[service_type])
+        endpoints.append(SERVICES[service_type].default_endpoint)
 
     notes = _text("--docs-notes", docs_notes).replace("\r\n", "\n")
     if _TEMPLATE_SYNTAX.search(notes):

@@ -9,7 +9,7 @@ from rich.prompt import Confirm, IntPrompt, Prompt
 
 from connkit.errors import UsageError
 from connkit.openmetadata.scaffold.options import AUTH_TYPES, CAPABILITIES, CONNECTION_TYPES, validate_name
-from connkit.openmetadata.workspace import SERVICE_TYPES
+from connkit.openmetadata.services import SERVICE_TYPES
 
 
 def _ask_list(label: str, choices: tuple[str, ...], default: str, console: Console) -> list[str]:

@@ -25,8 +25,9 @@ from connkit.fsutil import apply_all_or_nothing
 from connkit.openmetadata.scaffold import checks
 from connkit.openmetadata.scaffold.options import ScaffoldOptions
 from connkit.openmetadata.scaffold.pyformat import format_python
-from connkit.openmetadata.workspace import SERVICE_TYPES, Workspace
-from connkit.openmetadata.workspace.layout import pydantic_major
+from connkit.openmetadata.services import SERVICE_TYPES, SERVICES
+from connkit.openmetadata.workspace import Workspace
+from connkit.openmetadata.workspace.framework import Framework, detect_framework
 from connkit.resources import templates_dir
 
 if sys.version_info >= (3, 11):
@@ -82,62 +83,6 @@ class ScaffoldPlan:
         return {f.path: f.content for f in self.files}
 
 
-# What each service type lists, and the words its steps use.
-_ENTITY = {
-    "database": ("tables", "GetTables", "List tables"),
-    "dashboard": ("dashboards", "GetDashboards", "List dashboards"),
-    "pipeline": ("pipelines", "GetPipelines", "List pipelines"),
-    "messaging": ("topics", "GetTopics", "List topics"),
-    "mlmodel": ("models", "GetModels", "List ML models"),
-    "storage": ("containers", "GetContainers", "List containers"),
-    "search": ("indexes", "GetSearchIndexes", "List search indexes"),
-    "api": ("collections", "GetCollections", "List API collections"),
-}
-
-
-# ServiceType member, and a config of ANOTHER connector of the same service type (create() must refuse it).
-_SERVICE_ENUM = {
-    "database": "Database",
-    "dashboard": "Dashboard",
-    "pipeline": "Pipeline",
-    "messaging": "Messaging",
-    "mlmodel": "MlModel",
-    "storage": "Storage",
-    "search": "Search",
-    "api": "Api",
-}
-_OTHER_CONNECTOR = {
-    "database": (
-        "mysql",
-        {"type": "Mysql", "username": "u", "authType": {"password": "p"}, "hostPort": "localhost:3306"},
-        "DatabaseMetadata",
-    ),
-    "dashboard": (
-        "metabase",
-        {"type": "Metabase", "username": "u", "password": "p", "hostPort": "http://localhost:3000"},
-        "DashboardMetadata",
-    ),
-    "pipeline": ("airbyte", {"type": "Airbyte", "hostPort": "http://localhost:8000"}, "PipelineMetadata"),
-    "messaging": ("kafka", {"type": "Kafka", "bootstrapServers": "localhost:9092"}, "MessagingMetadata"),
-    "mlmodel": (
-        "mlflow",
-        {"type": "Mlflow", "trackingUri": "http://localhost:5000", "registryUri": "http://localhost:5000"},
-        "MlModelMetadata",
-    ),
-    "storage": ("s3", {"type": "S3", "awsConfig": {"awsRegion": "us-east-1"}}, "StorageMetadata"),
-    "search": (
-        "elasticsearch",
-        {"type": "ElasticSearch", "hostPort": "http://localhost:9200"},
-        "SearchMetadata",
-    ),
-    "api": (
-        "rest",
-        {"type": "Rest", "openAPISchemaConnection": {"openAPISchemaURL": "http://localhost/openapi.json"}},
-        "ApiMetadata",
-    ),
-}
-
-
 # A value of each ``authType`` choice (connections/database/common/*.json) for the sample config.
 _AUTH_SAMPLES: dict[str, dict[str, Any]] = {
     "basic": {"password": "secret"},
@@ -151,7 +96,7 @@ def sample_config(opts: ScaffoldOptions) -> dict[str, Any]:
     """A config that satisfies the scaffolded schema (the unit tests build the connection from it)."""
     port = opts.default_port or (5432 if opts.is_sqlalchemy else 8080)
     config: dict[str, Any] = {
-        "type": opts.names.camel,
+        "type": opts.connector.camel,
         "hostPort": f"localhost:{port}" if opts.is_sqlalchemy else f"http://localhost:{port}",
     }
     auths = opts.auth_types
@@ -182,38 +127,9 @@ def sample_config(opts: ScaffoldOptions) -> dict[str, Any]:
     return config
 
 
-@dataclass(frozen=True)
-class Framework:
-    """Which generation of the ingestion framework the workspace carries.
-
-    ``classic`` (1.x): connection.py exposes ``get_connection``/``test_connection`` functions and
-    no ServiceSpec exists; models are pydantic v1 (``parse_obj``, ``__root__``). Otherwise the
-    2.x shape: a ``BaseConnection`` class and ``service_spec.py``, pydantic v2.
-    """
-
-    classic: bool
-    pydantic: int
-
-    @property
-    def validate(self) -> str:
-        return "parse_obj" if self.pydantic == 1 else "model_validate"
-
-    @property
-    def root(self) -> str:
-        return "__root__" if self.pydantic == 1 else "root"
-
-
-def detect_framework(ws: Workspace) -> Framework:
-    framework = ws.root / "ingestion" / "src" / "metadata"
-    if not (framework / "ingestion").is_dir():
-        return Framework(classic=False, pydantic=2)  # no framework source: write for the newest
-    classic = not (framework / "utils" / "service_spec").is_dir()
-    return Framework(classic=classic, pydantic=pydantic_major(ws.root) or (1 if classic else 2))
-
-
 def test_steps(opts: ScaffoldOptions) -> tuple[TestStep, ...]:
     """The steps of the test-connection definition; connection.py's ``test_fn`` uses the same names."""
-    label = opts.display_name or opts.names.camel
+    label = opts.display_name or opts.connector.camel
     if opts.is_sqlalchemy:
         steps = [
             TestStep(
@@ -261,7 +177,8 @@ def test_steps(opts: ScaffoldOptions) -> tuple[TestStep, ...]:
                 )
             )
         return tuple(steps)
-    _, step_name, what = _ENTITY[opts.service_type]
+    service = SERVICES[opts.service_type]
+    step_name, what = service.list_step, service.list_words
     first = endpoints(opts)[0]
     return (
         TestStep(
@@ -430,7 +347,7 @@ def user_config_file() -> Path:
 
 def target_paths(ws: Workspace, opts: ScaffoldOptions, fw: Framework | None = None) -> dict[str, Path]:
     """Template (relative to ``connector/``) → where its output goes in the workspace."""
-    n, t = opts.names, opts.service_type
+    n, t = opts.connector, opts.service_type
     pkg = ws.source_package(t, n.name)
     files: dict[str, Path] = {
         "schema/connection.json": ws.connection_schema(t, n.module),
@@ -479,26 +396,27 @@ def candidate_templates(relative: str, opts: ScaffoldOptions) -> list[str]:
 
 
 def context(ws: Workspace, opts: ScaffoldOptions, paths: dict[str, Path], fw: Framework) -> dict[str, Any]:
+    service = SERVICES[opts.service_type]
     return {
         "fw": fw,
         "classic": fw.classic,
         "import_line_length": 88 if fw.classic else IMPORT_LINE_LENGTH,
         "o": opts,
         "year": datetime.date.today().year,
-        "n": opts.names,
+        "n": opts.connector,
         "service_type": opts.service_type,
-        "camel": opts.names.camel,
-        "module": opts.names.module,
-        "name": opts.names.name,
-        "label": opts.display_name or opts.names.camel,
+        "camel": opts.connector.camel,
+        "module": opts.connector.module,
+        "name": opts.connector.name,
+        "label": opts.display_name or opts.connector.camel,
         "steps": test_steps(opts),
         "endpoints": endpoints(opts),
-        "entity": _ENTITY[opts.service_type][0],
-        "scheme": opts.scheme or f"{opts.names.name}+py{opts.names.name}",
+        "entity": service.entities,
+        "scheme": opts.scheme or f"{opts.connector.name}+py{opts.connector.name}",
         "files": {key: ws.rel(path) for key, path in paths.items()},
         "service_schema": ws.rel(ws.service_schema(opts.service_type)),
-        "service_enum": _SERVICE_ENUM[opts.service_type],
-        "other": _OTHER_CONNECTOR[opts.service_type],
+        "service_enum": service.enum_member,
+        "other": (service.reference, service.reference_config, service.source_config),
         "sample_config": sample_config(opts),
         "loader_warning": loader_warning(opts) if loader_name_mismatch(opts) else "",
     }
@@ -508,7 +426,7 @@ def render_all(
     ws: Workspace, opts: ScaffoldOptions, override: Path | None
 ) -> dict[str, tuple[Path, bytes, str]]:
     env = make_environment(override)
-    fw = detect_framework(ws)
+    fw = detect_framework(ws.root)
     paths = target_paths(ws, opts, fw)
     ctx = context(ws, opts, paths, fw)
     out: dict[str, tuple[Path, bytes, str]] = {}
@@ -599,7 +517,7 @@ def check_free(ws: Workspace, opts: ScaffoldOptions, paths: list[Path], force: b
             raise UsageError(
                 f"{ws.rel(path)} already exists; choose another --name or pass --force to overwrite"
             )
-    pkg = ws.source_package(opts.service_type, opts.names.name)
+    pkg = ws.source_package(opts.service_type, opts.connector.name)
     if pkg.exists():
         raise UsageError(f"{ws.rel(pkg)} already exists; choose another --name or pass --force to overwrite")
     service = ws.service_schema(opts.service_type)
@@ -608,15 +526,15 @@ def check_free(ws: Workspace, opts: ScaffoldOptions, paths: list[Path], force: b
             text = service.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             text = ""
-        if re.search(rf'"{re.escape(opts.names.camel)}"', text):
+        if re.search(rf'"{re.escape(opts.connector.camel)}"', text):
             raise UsageError(
-                f"{opts.names.camel} is already a {opts.service_type} service type in {ws.rel(service)}; "
+                f"{opts.connector.camel} is already a {opts.service_type} service type in {ws.rel(service)}; "
                 "choose another --name"
             )
     existing = {p.name.lower() for p in ws.connections_dir(opts.service_type).glob("*Connection.json")}
-    if f"{opts.names.module}connection.json".lower() in existing:
+    if f"{opts.connector.module}connection.json".lower() in existing:
         raise UsageError(
-            f"a connection schema named like {opts.names.module}Connection.json already exists "
+            f"a connection schema named like {opts.connector.module}Connection.json already exists "
             "(different case); "
             "choose another --name"
         )
@@ -686,7 +604,7 @@ def preview(p: ScaffoldPlan, lines: int = 8) -> str:
     """What ``--dry-run`` prints: each file, its status and size, and its first lines."""
     ws = p.workspace
     out = [
-        f"scaffold {p.options.names.name} ({p.options.service_type}, {p.options.connection_type}): "
+        f"scaffold {p.options.connector.name} ({p.options.service_type}, {p.options.connection_type}): "
         f"{len(p.files)} files would be written, nothing written (dry run)"
     ]
     for f in p.files:
@@ -701,12 +619,12 @@ def preview(p: ScaffoldPlan, lines: int = 8) -> str:
 
 
 def loader_name_mismatch(opts: ScaffoldOptions) -> bool:
-    return opts.names.name != opts.names.camel.lower()
+    return opts.connector.name != opts.connector.camel.lower()
 
 
 def loader_warning(opts: ScaffoldOptions) -> str:
     """Why a snake name with underscores is risky: the framework imports by the lowercased type."""
-    n = opts.names
+    n = opts.connector
     return (
         f"the framework finds a connection by its lowercased type ({n.camel} -> {n.camel.lower()}), "
         f"not by the package folder {n.name}/; a workflow run or test connection will not find it. "
@@ -716,13 +634,13 @@ def loader_warning(opts: ScaffoldOptions) -> str:
 
 def summary(p: ScaffoldPlan) -> str:
     ws, o = p.workspace, p.options
-    pkg = ws.rel(ws.source_package(o.service_type, o.names.name))
-    lines = [f"scaffolded {o.names.camel} ({o.service_type}, {o.connection_type}): {len(p.files)} files"]
+    pkg = ws.rel(ws.source_package(o.service_type, o.connector.name))
+    lines = [f"scaffolded {o.connector.camel} ({o.service_type}, {o.connection_type}): {len(p.files)} files"]
     lines.extend(f"  {f.status:9} {ws.rel(f.path)}" for f in p.files)
     if loader_name_mismatch(o):
         lines.append(f"warning: {loader_warning(o)}")
     lines.append(
-        f"next: read {pkg}/CONNECTOR_CONTEXT.md, then `connkit register --name {o.names.name}` "
+        f"next: read {pkg}/CONNECTOR_CONTEXT.md, then `connkit register --name {o.connector.name}` "
         "and `connkit run generate`"
     )
     return "\n".join(lines)

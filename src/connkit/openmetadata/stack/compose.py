@@ -8,7 +8,8 @@ from pathlib import Path
 import jinja2
 
 from connkit.fsutil import atomic_write_text
-from connkit.openmetadata.names import ConnectorNames
+from connkit.openmetadata.connectors import Connector
+from connkit.openmetadata.services import SERVICES
 from connkit.openmetadata.stack.options import StackOptions
 from connkit.resources import docker_dir
 
@@ -26,19 +27,6 @@ class ComposePlan:
         return list(self.images)
 
 
-#: The ``sourceConfig`` type a metadata workflow uses for each service type.
-SOURCE_CONFIG_TYPES = {
-    "database": "DatabaseMetadata",
-    "dashboard": "DashboardMetadata",
-    "pipeline": "PipelineMetadata",
-    "messaging": "MessagingMetadata",
-    "mlmodel": "MlModelMetadata",
-    "storage": "StorageMetadata",
-    "search": "SearchMetadata",
-    "api": "ApiMetadata",
-}
-
-
 def _env() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(docker_dir() / "stack")),
@@ -49,12 +37,12 @@ def _env() -> jinja2.Environment:
     )
 
 
-def render_ingest_config(names: ConnectorNames, service_type: str) -> str:
-    """A minimal metadata workflow for connector ``names`` against the stack's server URL."""
+def render_ingest_config(connector: Connector) -> str:
+    """A minimal metadata workflow for ``connector`` against the stack's server URL."""
     return (
         _env()
         .get_template("ingest.yaml.j2")
-        .render(names=names, service_type=service_type, source_config=SOURCE_CONFIG_TYPES[service_type])
+        .render(connector=connector, source_config=SERVICES[connector.service_type].source_config)
     )
 
 

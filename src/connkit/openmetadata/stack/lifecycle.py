@@ -16,12 +16,13 @@ from python_on_whales.exceptions import DockerException
 
 from connkit.errors import ConnkitError, UsageError
 from connkit.fsutil import atomic_write_text
-from connkit.openmetadata.names import connector_names
+from connkit.openmetadata.connectors import Connector
+from connkit.openmetadata.services import SERVICE_TYPES
 from connkit.openmetadata.stack import compose, health, images
 from connkit.openmetadata.stack import steps as stack_steps
 from connkit.openmetadata.stack.engine import compose_client, docker_client, project_filter
 from connkit.openmetadata.stack.options import StackOptions, project_name
-from connkit.openmetadata.workspace import SERVICE_TYPES, Workspace
+from connkit.openmetadata.workspace import Workspace
 
 LOG_TAIL = 50
 
@@ -283,5 +284,5 @@ def default_ingest_config(ws: Workspace, name: str) -> Path:
             "or pass --config FILE"
         )
     path = ws.root / ".connkit" / "stack" / "ingest" / f"{name}.yaml"
-    atomic_write_text(path, compose.render_ingest_config(connector_names(name), service_type))
+    atomic_write_text(path, compose.render_ingest_config(Connector.named(name, service_type)))
     return path

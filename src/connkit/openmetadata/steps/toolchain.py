@@ -19,17 +19,9 @@ from pathlib import Path
 
 from connkit.engine.step import Step, StepContext
 from connkit.errors import UsageError
-from connkit.openmetadata.connectors import Connector, find_connectors
-from connkit.openmetadata.names import connector_names, is_valid_name
+from connkit.openmetadata.connectors import Connector, find_connector, find_connectors
 from connkit.openmetadata.steps import pyenv
-from connkit.openmetadata.workspace import (
-    GENERATED,
-    INGESTION_SOURCE,
-    SERVICE_TYPES,
-    SPEC_SCHEMA,
-    UI_ROOT,
-    Workspace,
-)
+from connkit.openmetadata.workspace import GENERATED, INGESTION_SOURCE, SPEC_SCHEMA, UI_ROOT, Workspace
 
 SCHEMAS = SPEC_SCHEMA.as_posix()
 UI = UI_ROOT.as_posix()
@@ -46,26 +38,15 @@ def scaffolded_connectors(ws: Workspace) -> list[Connector]:
     return [c for c in find_connectors(ws) if (ws.root / c.package / SCAFFOLD_MARKER).is_file()]
 
 
-def find_connector(ws: Workspace, name: str) -> Connector:
-    if not is_valid_name(name):
-        raise UsageError(f"--name {name!r} is not a connector name; use snake_case like my_db")
-    for connector in find_connectors(ws):
-        if connector.name == name:
-            return connector
-    for service_type in SERVICE_TYPES:
-        if (ws.root / INGESTION_SOURCE / service_type / name).is_dir():
-            module = connector_names(name).module
-            return Connector(
-                name=name,
-                service_type=service_type,
-                package=f"{INGESTION_SOURCE.as_posix()}/{service_type}/{name}",
-                schema=ws.rel(ws.connection_schema(service_type, module)),
-                test_connection=ws.rel(ws.test_connection(service_type, module)),
-            )
-    raise UsageError(
-        f"no connector {name!r} under {INGESTION_SOURCE}/<service type>/; scaffold it first "
-        f"(`connkit scaffold --name {name} ...`)"
-    )
+def named_connector(ws: Workspace, name: str) -> Connector:
+    """A connector to format and test by name: it needs a package, a schema is optional."""
+    connector = find_connector(ws, name)
+    if not (ws.root / connector.package).is_dir():
+        raise UsageError(
+            f"no connector {name!r} under {INGESTION_SOURCE}/<service type>/; scaffold it first "
+            f"(`connkit scaffold --name {name} ...`)"
+        )
+    return connector
 
 
 # ---------------------------------------------------------------- generators
@@ -295,7 +276,7 @@ def toolchain_steps(
     if has_python:
         connectors = scaffolded_connectors(ws)
         for name in names:
-            extra = find_connector(ws, name)
+            extra = named_connector(ws, name)
             if extra not in connectors:
                 connectors.append(extra)
         for connector in connectors:

@@ -15,7 +15,7 @@ from connkit import __version__
 from connkit.engine.options import RunOptions
 from connkit.engine.results import Plan, PlanEntry, RunResult
 from connkit.engine.step import Step, StepContext, StepFailed
-from connkit.openmetadata.register import Connector
+from connkit.openmetadata.connectors import Connector
 from connkit.openmetadata.workspace import SPEC_SCHEMA, Workspace, workspace_of
 
 #: Bump when what an item checks changes, so cached passes are not trusted across it.
@@ -78,11 +78,11 @@ REVIEW_ITEMS = (
 
 def connector_inputs(ws: Workspace, conn: Connector) -> tuple[str, ...]:
     """Every file a connector's checks read: its own files plus the spec they refer into."""
-    name, stype, module = conn.names.name, conn.service_type, conn.names.module
+    name, stype = conn.name, conn.service_type
     return (
         f"{SPEC_SCHEMA.as_posix()}/**/*.json",
-        ws.rel(ws.test_connection(stype, module)),
-        ws.rel(ws.source_package(stype, name)),
+        conn.test_connection,
+        conn.package,
         f"ingestion/tests/unit/topology/{stype}/test_{name}.py",
         f"ingestion/tests/integration/connections/test_{name}_connection.py",
         f"ingestion/tests/integration/{name}/**/*.py",
@@ -131,7 +131,7 @@ def _registration_action(name: str, service_type: str):
 
 def validate_steps(ws: Workspace, conn: Connector) -> list[Step]:
     """The checks this module owns for one connector (ids end in the connector's name)."""
-    name, stype = conn.names.name, conn.service_type
+    name, stype = conn.name, conn.service_type
     inputs = connector_inputs(ws, conn)
     steps = [
         Step(
@@ -157,7 +157,7 @@ def validate_steps(ws: Workspace, conn: Connector) -> list[Step]:
 
 def checklist(ws: Workspace, conn: Connector, known: Sequence[str]) -> list[Item]:
     """Every checklist line, mapped to the step that proves it where the graph has one."""
-    name = conn.names.name
+    name = conn.name
     have = set(known)
 
     def item(label: str, step_id: str, why: str) -> Item:
@@ -238,12 +238,8 @@ def graph_for(ws: Workspace, name: str, all_steps: Sequence[Step]) -> list[Step]
 def steps(ws: Workspace) -> list[Step]:
     """Catalog provider: the validate checks of every connector in the workspace."""
     from connkit.openmetadata.connectors import find_connectors
-    from connkit.openmetadata.register import find_connector
 
-    found: list[Step] = []
-    for c in find_connectors(ws):
-        found.extend(validate_steps(ws, find_connector(ws, c.name, c.service_type)))
-    return found
+    return [step for c in find_connectors(ws) for step in validate_steps(ws, c)]
 
 
 @dataclass
@@ -277,11 +273,11 @@ def validate(ws: Workspace, name: str, service_type: str | None, options: RunOpt
 
     from connkit.engine import driver
     from connkit.errors import UsageError
-    from connkit.openmetadata.register import find_connector
+    from connkit.openmetadata.connectors import find_connector
     from connkit.openmetadata.steps.catalog import all_steps
 
     conn = find_connector(ws, name, service_type)
-    if conn.schema is None:
+    if not (ws.root / conn.schema).is_file():
         raise UsageError(f"{name} has no connection schema: run `connkit scaffold` first")
     steps = graph_for(ws, name, all_steps(ws))
     items = checklist(ws, conn, [s.id for s in steps])

@@ -10,22 +10,12 @@ from connkit.engine.project import default_state_dir
 from connkit.engine.step import StepContext
 from connkit.errors import WorkspaceNotFound
 
-SERVICE_TYPES = (
-    "database",
-    "dashboard",
-    "pipeline",
-    "messaging",
-    "mlmodel",
-    "storage",
-    "search",
-    "api",
-)
-
 SPEC_SCHEMA = Path("openmetadata-spec/src/main/resources/json/schema")
 TEST_CONNECTIONS = Path("openmetadata-service/src/main/resources/json/data/testConnections")
 INGESTION_SOURCE = Path("ingestion/src/metadata/ingestion/source")
 GENERATED = Path("ingestion/src/metadata/generated")
 UI_ROOT = Path("openmetadata-ui/src/main/resources/ui")
+SETUP_PY = Path("ingestion/setup.py")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ API for other modules (register, scaffold, review)::
     ui = layout.services["dashboard"]     # ServiceUi
     ui.path, ui.shape, ui.extension        # ws-relative file, "switch" | "loader-map", ".ts"
     layout.i18n_labels, layout.release      # bool, "1.4.0" or None
-    spec_connectors(ws.root)["database"]   # [SpecConnector(enum="Mysql", module="mysql", ...)]
 """
 
 from __future__ import annotations
@@ -22,31 +21,20 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from connkit.openmetadata.workspace import SERVICE_TYPES, SPEC_SCHEMA, UI_ROOT
+from connkit.openmetadata.connectors import declared_connectors
+from connkit.openmetadata.edit import tsedit
+from connkit.openmetadata.pysource import has_plugin_extras
+from connkit.openmetadata.services import SERVICE_TYPES, SERVICES
+from connkit.openmetadata.workspace import SETUP_PY, UI_ROOT, Workspace
+from connkit.openmetadata.workspace.framework import detect_framework
 
-#: The UI utils file (without extension) each service type registers its schema in.
-UI_UTILS_STEMS = {
-    "database": "DatabaseServiceUtils",
-    "dashboard": "DashboardServiceUtils",
-    "pipeline": "PipelineServiceUtils",
-    "messaging": "MessagingServiceUtils",
-    "mlmodel": "MlmodelServiceUtils",
-    "storage": "StorageServiceUtils",
-    "search": "SearchServiceUtils",
-    "api": "APIServiceUtils",
-}
 UI_UTILS_DIR = UI_ROOT / "src" / "utils"
 EN_US = UI_ROOT / "src" / "locale" / "languages" / "en-us.json"
-SETUP_PY = Path("ingestion/setup.py")
-FRAMEWORK = Path("ingestion/src/metadata")
-GENERATED_SAMPLE = Path(
-    "ingestion/src/metadata/generated/schema/entity/services/connections/connectionBasicType.py"
-)
 #: Written by ``workspace.create``: which release the workspace was assembled from.
 MANIFEST = Path(".connkit-workspace.json")
 
-SHAPE_SWITCH = "switch"
-SHAPE_LOADER_MAP = "loader-map"
+SHAPE_SWITCH = tsedit.SWITCH
+SHAPE_LOADER_MAP = tsedit.LOADER_MAP
 SHAPE_UNKNOWN = "unknown"
 
 
@@ -59,16 +47,6 @@ class ServiceUi:
     extension: str | None  # ".ts" or ".tsx"
     shape: str  # "switch", "loader-map" or "unknown"
     connectors: tuple[str, ...] = ()  # enum members the file already lists
-
-
-@dataclass(frozen=True)
-class SpecConnector:
-    """One connector the spec declares: its service-type enum value and schema file."""
-
-    service_type: str
-    enum: str  # e.g. "BigQuery" (the {type}ServiceType value)
-    module: str  # e.g. "bigQuery" (file {module}Connection.json)
-    schema: str  # spec-relative path, e.g. entity/services/connections/database/bigQueryConnection.json
 
 
 @dataclass(frozen=True)
@@ -96,8 +74,9 @@ class WorkspaceLayout:
 def detect_layout(root: Path | str) -> WorkspaceLayout:
     root = Path(root)
     manifest = _read_json(root / MANIFEST) or {}
-    connectors = spec_connectors(root)
-    service_types = tuple(t for t in SERVICE_TYPES if t in connectors)
+    declared = declared_connectors(Workspace(root))
+    framework = detect_framework(root)
+    service_types = tuple(t for t in SERVICE_TYPES if t in declared)
     services = {t: detect_service_ui(root, t) for t in SERVICE_TYPES}
     en_us = root / EN_US
     if "i18n_labels" in manifest:
@@ -116,64 +95,28 @@ def detect_layout(root: Path | str) -> WorkspaceLayout:
         setup_py_extras=has_plugin_extras(root / SETUP_PY),
         test_connections=manifest.get("test_connections")
         or ("checkout" if (root / "openmetadata-service").is_dir() else "missing"),
-        pydantic_major=pydantic_major(root),
-        service_spec=(root / FRAMEWORK / "utils" / "service_spec").is_dir(),
-        upstream_scaffold=(root / FRAMEWORK / "cli" / "scaffold.py").is_file(),
+        pydantic_major=framework.pydantic_major,
+        service_spec=framework.service_spec,
+        upstream_scaffold=framework.upstream_scaffold,
     )
 
 
 def detect_service_ui(root: Path, service_type: str) -> ServiceUi:
-    stem = UI_UTILS_STEMS[service_type]
+    """The service type's UI utils file, its shape and listed members, as register would edit it."""
+    stem = SERVICES[service_type].ui_utils
     for ext in (".tsx", ".ts"):
         rel = UI_UTILS_DIR / f"{stem}{ext}"
         path = root / rel
         if path.is_file():
-            text = path.read_text(encoding="utf-8", errors="replace")
-            shape, members = ui_shape(text)
+            source = path.read_bytes()
+            tsx = ext == ".tsx"
+            enum = tsedit.service_enum_name(source, service_type, tsx) or SERVICES[service_type].enum_type
+            try:
+                shape, members = tsedit.listed(source, enum, tsx)
+            except tsedit.TsEditError:
+                shape, members = SHAPE_UNKNOWN, ()
             return ServiceUi(service_type, rel.as_posix(), ext, shape, members)
     return ServiceUi(service_type, None, None, SHAPE_UNKNOWN)
-
-
-_LOADER_ENTRY = re.compile(r"\[\s*\w+ServiceType\.(\w+)\s*\]\s*:\s*(?:async\s*)?\(\s*\)\s*=>")
-_SWITCH_CASE = re.compile(r"case\s+\w+ServiceType\.(\w+)\s*:")
-_SCHEMA_IMPORT = re.compile(r"^import\s+\w+\s+from\s+['\"][^'\"]*Connection\.json['\"]", re.M)
-
-
-def ui_shape(text: str) -> tuple[str, tuple[str, ...]]:
-    """The registration shape of a UI utils file and the enum members it lists."""
-    loaders = _LOADER_ENTRY.findall(text)
-    if loaders:
-        return SHAPE_LOADER_MAP, tuple(loaders)
-    cases = _SWITCH_CASE.findall(text)
-    if cases and (_SCHEMA_IMPORT.search(text) or "switch" in text):
-        return SHAPE_SWITCH, tuple(cases)
-    return SHAPE_UNKNOWN, ()
-
-
-def has_plugin_extras(setup_py: Path) -> bool:
-    """Whether setup.py declares per-connector extras (a ``plugins`` dict fed to extras_require)."""
-    try:
-        text = setup_py.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
-    return bool(re.search(r"^plugins\s*(?::[^=\n]+)?=\s*\{", text, re.M)) and ("extras_require" in text)
-
-
-def pydantic_major(root: Path) -> int | None:
-    """Pydantic major version the ingestion framework pins (setup.py), else seen in its models."""
-    try:
-        text = (root / SETUP_PY).read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        text = ""
-    match = re.search(r"[\"']pydantic\s*(?:~=|==|>=|<)\s*(\d+)", text)
-    if match:
-        return int(match.group(1))
-    sample = root / GENERATED_SAMPLE
-    try:
-        model = sample.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
-    return 2 if "ConfigDict" in model or "RootModel" in model else 1
 
 
 def kebab(name: str) -> str:
@@ -191,50 +134,6 @@ def _labels_present(en_us: Path, services: dict[str, ServiceUi]) -> bool:
         return False
     found = sum(1 for m in members if kebab(m) in labels)
     return found * 2 >= len(members)
-
-
-def spec_connectors(root: Path | str) -> dict[str, list[SpecConnector]]:
-    """Connectors per service type, from ``{type}Service.json`` (enum + ``config.oneOf`` refs)."""
-    schema_dir = Path(root) / SPEC_SCHEMA
-    out: dict[str, list[SpecConnector]] = {}
-    for service_type in SERVICE_TYPES:
-        service_file = schema_dir / "entity" / "services" / f"{service_type}Service.json"
-        service = _read_json(service_file)
-        if service is None:
-            continue
-        found: list[SpecConnector] = []
-        for ref in _config_refs(service):
-            target = (service_file.parent / ref.split("#")[0]).resolve()
-            conn = _read_json(target)
-            if conn is None:
-                continue
-            module = target.stem.removesuffix("Connection")
-            enum = _connection_enum(conn) or module[:1].upper() + module[1:]
-            rel = target.relative_to(schema_dir.resolve()).as_posix()
-            found.append(SpecConnector(service_type, enum, module, rel))
-        out[service_type] = found
-    return out
-
-
-def _config_refs(service: dict) -> list[str]:
-    refs = []
-    for definition in (service.get("definitions") or {}).values():
-        config = ((definition or {}).get("properties") or {}).get("config") or {}
-        for option in config.get("oneOf") or ():
-            ref = option.get("$ref") if isinstance(option, dict) else None
-            if ref and "Connection.json" in ref:
-                refs.append(ref)
-    return refs
-
-
-def _connection_enum(conn: dict) -> str | None:
-    default = ((conn.get("properties") or {}).get("type") or {}).get("default")
-    if isinstance(default, str):
-        return default
-    for name, definition in (conn.get("definitions") or {}).items():
-        if name.endswith("Type") and isinstance(definition, dict) and definition.get("enum"):
-            return str(definition["enum"][0])
-    return None
 
 
 def _pkg_info_version(root: Path) -> str | None:
