@@ -17,7 +17,11 @@ from connkit.cli._common import connkit_task, split_list
 )
 def matrix(c, base="", python="", format="github"):
     """Print the CI matrix: every affected connector × Python version, each entry naming the
-    nox session `validate(connector='X')` its job runs."""
+    nox session `validate(connector='X')` its job runs. When this clone cannot tell what
+    changed (no merge base with the base: a shallow clone), every connector, with a warning
+    on stderr."""
+    import sys
+
     from connkit.openmetadata.ci import affected
     from connkit.openmetadata.connectors import find_connectors
     from connkit.openmetadata.steps.catalog import all_steps
@@ -26,6 +30,8 @@ def matrix(c, base="", python="", format="github"):
     ws = find_workspace()
     pythons = split_list(python) or list(affected.DEFAULT_PYTHONS)
     result = affected.plan(ws.root, find_connectors(ws), all_steps(ws), base or None, pythons)
+    if result.warning:
+        print(f"warning: {result.warning}: validating every connector", file=sys.stderr)
     print(result.render(format))
 
 

@@ -1,10 +1,29 @@
 """Expanding a step's input globs into the files they name, fast and deterministically.
 
-Patterns are workspace-relative: ``*`` and ``?`` match within one path segment, ``**``
-matches any number of folders, a pattern naming a folder means every file below it, and
-``!pattern`` removes matches. Caches and tool droppings (``.git``, ``__pycache__``, ``*.pyc``
-…) are never inputs. A ``Scanner`` remembers directory listings for one run, so steps that
-share input trees list them once; the runner forgets the listings whenever a step writes.
+One matcher decides what a pattern names, built on wcmatch: the walker below lists only what it
+accepts, and ``ci.matrix`` asks it about paths that may no longer exist (``matches``), so the
+two cannot disagree. Patterns are workspace-relative POSIX paths (a leading ``./`` or ``/`` and
+a trailing ``/`` are ignored; ``.`` or an empty pattern is the whole workspace):
+
+- ``*`` and ``?`` match within one path segment, ``[abc]``/``[!abc]`` one character of a set;
+- ``**`` as a whole segment matches any number of folders, none included;
+- ``{a,b}`` is the list of patterns it expands to (bash's rules, nesting and ``{1..3}``
+  ranges included; ``\\{`` is a literal brace): ``src/{a,b}/*.py`` is ``src/a/*.py`` plus
+  ``src/b/*.py``;
+- dotfiles are not special: ``*`` matches ``.env`` and ``**`` goes into ``.github/``, as it
+  did before this module used wcmatch;
+- a pattern without wildcards names that file, or, naming a folder, every file below it;
+  a pattern with wildcards names the files it matches (``src/*`` is the files directly in
+  ``src/``; ``src/**`` everything below it);
+- ``!pattern`` removes what the pattern names, whatever the order: ``!src/gen`` removes
+  everything below ``src/gen``; to remove every folder called ``tests`` write ``!**/tests/**``;
+- caches and tool droppings are never inputs: files below a folder named in
+  ``ALWAYS_EXCLUDED_DIRS`` (``.git``, ``__pycache__`` …) and files ending in
+  ``ALWAYS_EXCLUDED_SUFFIXES`` (``.pyc``, ``.pyo``), even when a pattern names them.
+
+Patterns are compiled once per process (``compile_patterns`` is cached). A ``Scanner``
+remembers directory listings for one run, so steps that share input trees list them once; the
+runner forgets the listings whenever a step writes.
 """
 
 from __future__ import annotations
@@ -12,57 +31,180 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
+
+import bracex
+from wcmatch import glob as wcglob
 
 ALWAYS_EXCLUDED_DIRS = frozenset(
     {".git", ".connkit", "__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", ".nox"}
 )
 ALWAYS_EXCLUDED_SUFFIXES = (".pyc", ".pyo")
 
+#: How wcmatch reads a pattern once its braces are expanded (``bracex``, which is what
+#: wcmatch's own BRACE flag calls): ``**`` spans folders, dotfiles match, case counts, ``/``
+#: is the only separator on every platform.
+WCMATCH_FLAGS = wcglob.GLOBSTAR | wcglob.DOTGLOB | wcglob.CASE | wcglob.FORCEUNIX
+BRACE_LIMIT = 1000
 
-def _has_magic(text: str) -> bool:
-    return any(ch in text for ch in "*?[")
+
+def always_excluded(rel: str) -> bool:
+    """True for a path below a cache folder or with a bytecode suffix: never an input."""
+    if rel.endswith(ALWAYS_EXCLUDED_SUFFIXES):
+        return True
+    folder = rel.rpartition("/")[0]
+    return bool(folder) and not ALWAYS_EXCLUDED_DIRS.isdisjoint(folder.split("/"))
+
+
+def _normalize(text: str) -> str:
+    return "/".join(part for part in text.split("/") if part not in ("", "."))
+
+
+def _is_magic(text: str) -> bool:
+    return wcglob.is_magic(text, flags=WCMATCH_FLAGS)
+
+
+def _translate(text: str) -> re.Pattern[str]:
+    return re.compile("|".join(wcglob.translate(text, flags=WCMATCH_FLAGS)[0]))
+
+
+class Rule:
+    """One brace-free pattern: the paths it names, and where the walker finds them."""
+
+    __slots__ = ("text", "literal", "base", "depth", "excluded_base", "match")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.literal = not _is_magic(text)
+        parts = text.split("/") if text else []
+        if self.literal:
+            self.base, self.depth = text, None
+            self.match = _literal_matcher(text)
+        else:
+            n = next(i for i, part in enumerate(parts) if _is_magic(part))
+            self.base = "/".join(parts[:n])
+            tail = parts[n:]
+            # Files up to this many folders below the base can match (None: any depth).
+            self.depth = None if any("**" in part for part in tail) else len(tail)
+            self.match = _magic_matcher(text, self.base, tail)
+        #: The base lies inside a cache folder: nothing below it is an input.
+        self.excluded_base = not ALWAYS_EXCLUDED_DIRS.isdisjoint(self.base.split("/"))
+
+    def __repr__(self) -> str:
+        return f"Rule({self.text!r})"
+
+
+def _literal_matcher(text: str) -> Callable[[str], bool]:
+    if not text:
+        return lambda rel: True
+    prefix = text + "/"
+    return lambda rel: rel == text or rel.startswith(prefix)
+
+
+def _memo(match: Callable[[str], bool]) -> Callable[[str], bool]:
+    """Names and folders repeat across a tree (``__init__.py``, ``src/pkg``): answer each once."""
+    return lru_cache(maxsize=4096)(match)
+
+
+def _whole_matcher(text: str) -> Callable[[str], bool]:
+    """A brace-free pattern against a whole path: wcmatch's regex, or equality when literal."""
+    if not _is_magic(text):
+        return text.__eq__
+    regex = _translate(text).match
+    return lambda rel: regex(rel) is not None
+
+
+def _magic_matcher(text: str, base: str, tail: list[str]) -> Callable[[str], bool]:
+    """wcmatch's answer for the pattern. A path is split at its last ``/`` and each half asked
+    of its part of the pattern (the folder of the part before the last segment, the name of
+    the last segment), each answer memoized: a tree has far fewer folders and distinct names
+    than files, and wcmatch's regex for a whole path with ``**`` in it is slow. The answers
+    are the same as the whole-path regex's (``test_globs`` holds them equal)."""
+    head, _, last = text.rpartition("/")
+    if "**" in last or head.endswith("**/**"):
+        whole = _translate(text).match
+        if tail == ["**"]:  # src/**: everything below a literal folder
+            prefix = base + "/" if base else ""
+            return lambda rel: len(rel) > len(prefix) and rel.startswith(prefix)
+        return lambda rel: whole(rel) is not None
+    name_ok = _memo(_whole_matcher(last))
+    folder_ok = _whole_matcher(head)
+    if head == "**" or head.endswith("/**"):  # a/**/x also matches a/x: ** spans no folder
+        zero = _whole_matcher(head[:-3].rstrip("/"))
+        folder_ok = _memo(lambda folder, deep=folder_ok: zero(folder) or deep(folder))
+    else:
+        folder_ok = _memo(folder_ok)
+
+    def split(rel: str) -> bool:
+        cut = rel.rfind("/")
+        return name_ok(rel[cut + 1 :]) and folder_ok(rel[:cut] if cut >= 0 else "")
+
+    return split
+
+
+@lru_cache(maxsize=2048)
+def _rule(text: str) -> Rule:
+    return Rule(text)
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The brace-free patterns a pattern stands for, normalized, in order, without repeats."""
+    body = _normalize(pattern)
+    if not body or "{" not in body:
+        return [body]
+    try:
+        expanded = bracex.expand(body, keep_escapes=True, limit=BRACE_LIMIT)
+    except bracex.ExpansionLimitException:
+        raise ValueError(f"input pattern {pattern!r} expands to more than {BRACE_LIMIT} patterns") from None
+    out: list[str] = []
+    for alt in expanded:
+        alt = _normalize(alt)
+        if alt and alt not in out:  # an empty alternative names nothing, not the workspace
+            out.append(alt)
+    return out
+
+
+class Patterns:
+    """A step's input patterns, compiled: which workspace-relative paths they name."""
+
+    def __init__(self, patterns: tuple[str, ...]) -> None:
+        include: list[Rule] = []
+        exclude: list[Rule] = []
+        for pattern in patterns:
+            negate = pattern.startswith("!")
+            rules = exclude if negate else include
+            for alt in _alternatives(pattern[1:] if negate else pattern):
+                rule = _rule(alt)
+                if rule not in rules:
+                    rules.append(rule)
+        self.patterns = patterns
+        self.include = tuple(include)
+        self.exclude = tuple(exclude)
+
+    def excluded(self, rel: str) -> bool:
+        """A ``!pattern`` names ``rel``."""
+        return any(rule.match(rel) for rule in self.exclude)
+
+    def match(self, rel: str) -> bool:
+        """The patterns name ``rel``, decided from the path alone (it need not exist)."""
+        if always_excluded(rel) or self.excluded(rel):
+            return False
+        return any(rule.match(rel) for rule in self.include)
+
+    __call__ = match
 
 
 @lru_cache(maxsize=512)
-def _pattern_regex(pattern: str) -> re.Pattern[str]:
-    parts = pattern.split("/")
-    out = []
-    for i, part in enumerate(parts):
-        last = i == len(parts) - 1
-        if part == "**":
-            out.append(".*" if last else "(?:[^/]+/)*")
-            continue
-        segment = _segment(part)
-        out.append(segment if last else segment + "/")
-    return re.compile("".join(out) + r"\Z")
+def compile_patterns(patterns: tuple[str, ...]) -> Patterns:
+    return Patterns(patterns)
 
 
-def _segment(part: str) -> str:
-    """One path segment of a glob as a regex that never crosses '/'."""
-    out, i = [], 0
-    while i < len(part):
-        ch = part[i]
-        if ch == "*":
-            out.append("[^/]*")
-        elif ch == "?":
-            out.append("[^/]")
-        elif ch == "[":
-            end = part.find("]", i + 1)
-            if end == -1:
-                out.append(re.escape(ch))
-            else:
-                body = part[i + 1 : end]
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append(f"[{body}]")
-                i = end
-        else:
-            out.append(re.escape(ch))
-        i += 1
-    return "".join(out)
+def matches(patterns: Iterable[str], rel: str) -> bool:
+    """Whether input ``patterns`` name the workspace-relative path ``rel``; the walker lists
+    exactly the existing files for which this is true."""
+    return compile_patterns(tuple(patterns)).match(rel)
 
 
 class Scanner:
@@ -119,35 +261,29 @@ class Scanner:
             self.walk(prefix + d, out)
 
     def expand(self, patterns: Iterable[str]) -> list[str]:
-        include: set[str] = set()
-        excludes: list[re.Pattern[str]] = []
-        for pattern in patterns:
-            if pattern.startswith("!"):
-                excludes.append(_pattern_regex(pattern[1:].strip("/")))
-                continue
-            pattern = pattern.strip("/")
-            if not _has_magic(pattern):
-                full = os.path.join(self.root, pattern)
+        """The existing files the patterns name (``matches``), sorted; each pattern lists only
+        the folders it can reach, through the listing cache."""
+        spec = compile_patterns(tuple(patterns))
+        found: set[str] = set()
+        for rule in spec.include:
+            if rule.literal:
+                full = os.path.join(self.root, rule.text) if rule.text else self.root
                 if os.path.isdir(full):
-                    self.walk(pattern, include)
-                elif os.path.isfile(full):
-                    include.add(pattern)
+                    if not rule.excluded_base:
+                        self.walk(rule.text, found)
+                elif os.path.isfile(full) and not always_excluded(rule.text):
+                    found.add(rule.text)
                 continue
-            parts = pattern.split("/")
-            base_parts: list[str] = []
-            for part in parts:
-                if _has_magic(part):
-                    break
-                base_parts.append(part)
-            base = "/".join(base_parts)
-            regex = _pattern_regex(pattern)
-            depth = None if "**" in parts else len(parts) - len(base_parts)
-            matched: set[str] = set()
-            self._collect(base, depth, matched)
-            include.update(p for p in matched if regex.match(p))
-        if excludes:
-            include = {p for p in include if not any(rx.match(p) for rx in excludes)}
-        return sorted(include)
+            if rule.excluded_base:
+                continue
+            candidates: set[str] = set()
+            self._collect(rule.base, rule.depth, candidates)
+            match = rule.match
+            found.update(p for p in candidates if match(p))
+        if spec.exclude:
+            excluded = spec.excluded
+            found = {p for p in found if not excluded(p)}
+        return sorted(found)
 
     def _collect(self, rel: str, depth: int | None, out: set[str]) -> None:
         """Files below ``rel`` up to ``depth`` levels deep (None: all)."""
@@ -161,10 +297,11 @@ class Scanner:
 
 
 def base_of(pattern: str) -> str:
-    """The literal folder a pattern starts from: ``src`` for ``src/**/*.py``."""
+    """The literal folder a pattern starts from: ``src`` for ``src/**/*.py`` and for
+    ``src/{a,b}/*.py`` (a write below it may change what the pattern names)."""
     parts = []
-    for part in pattern.lstrip("!").strip("/").split("/"):
-        if _has_magic(part):
+    for part in _normalize(pattern.removeprefix("!")).split("/"):
+        if wcglob.is_magic(part, flags=WCMATCH_FLAGS | wcglob.BRACE):
             break
         parts.append(part)
     return "/".join(parts)

@@ -15,6 +15,7 @@ from connkit.openmetadata.connectors import find_connectors
 from connkit.openmetadata.steps.catalog import all_steps
 from connkit.openmetadata.workspace import Workspace
 from tests.conftest import connkit_env, run_connkit
+from tests.engine.test_globs import FILES, PATTERNS, every_file
 
 SCHEMAS = "openmetadata-spec/src/main/resources/json/schema"
 CONNECTIONS = f"{SCHEMAS}/entity/services/connections"
@@ -223,10 +224,127 @@ def test_step_ownership_rule():
         (("a/**/*.py", "!a/**/test_*.py"), "a/b/test_x.py", False),
         (("a",), "a/__pycache__/x.py", False),
         (("a/f.json",), "a/f.json", True),
+        (("a/{b,c}/*.py",), "a/c/x.py", True),
+        (("a/{b,c}/*.py",), "a/d/x.py", False),
+        (("{a/b,d}",), "d/e/f.py", True),
+        (("a/**/*.py", "!a/gen"), "a/gen/deep/x.py", False),
+        (("a/**/*.py", "!a/{gen,out}"), "a/out/x.py", False),
+        (("a/**/*.py", "!a/gen"), "a/generated.py", True),
+        (("a",), ".git/x", False),
+        (("a/*",), "a/.env", True),
     ],
 )
 def test_path_matches_follows_fileset_rules(patterns, path, expected):
     assert path_matches(patterns, path) is expected
+
+
+@pytest.mark.parametrize("patterns", PATTERNS, ids=" ".join)
+def test_path_matches_agrees_with_the_walker(tmp_path, patterns):
+    """ci.matrix decides from a path alone what the engine decides by listing folders: for
+    every file that exists, both must give the same answer."""
+    from connkit.engine.globs import expand
+
+    for rel in FILES:
+        write(tmp_path, rel, rel)
+    assert [p for p in every_file(tmp_path) if path_matches(patterns, p)] == expand(tmp_path, patterns)
+
+
+def test_brace_inputs_affect_their_connector(ws):
+    config = CONFIG.replace(
+        f'inputs = ["{SOURCE}/dashboard/metabase"]',
+        f'inputs = ["{SOURCE}/dashboard/{{metabase,shared}}/*.py"]',
+    )
+    assert config != CONFIG
+    write(ws, "connkit.toml", config)
+    write(ws, f"{SOURCE}/dashboard/shared/__init__.py", "")
+    commit(ws, "metabase reads a shared folder")
+    write(ws, f"{SOURCE}/dashboard/shared/helpers.py", "# new\n")  # not a connector's own file
+    commit(ws, "shared helper")
+    result = make_plan(ws, "HEAD~1")
+    assert connectors_of(result) == {"metabase"}
+    assert result.why.reasons["metabase"] == [
+        f"{SOURCE}/dashboard/shared/helpers.py is an input of validate.metabase"
+    ]
+
+
+def test_non_ascii_paths_are_read_as_they_are(ws):
+    """git quotes such paths unless asked for NUL-separated output; quoted, they matched nothing."""
+    committed = f"{SOURCE}/database/mysql/café/metadata.py"
+    modified = f"{SOURCE}/dashboard/metabase/métadata.py"
+    untracked = f'{SOURCE}/database/big_query/naïve "quoted"\tname.py'
+    write(ws, modified, "# before\n")
+    commit(ws, "a non-ASCII file")
+    write(ws, committed, "# new\n")
+    commit(ws, "café")
+    write(ws, modified, "# after, not committed\n")
+    write(ws, untracked, "# untracked\n")
+    assert set(changed_files(ws, "HEAD~1")) == {committed, modified, untracked}
+    assert connectors_of(make_plan(ws, "HEAD~1")) == {"mysql", "metabase", "big_query"}
+
+
+def shallow_clone(ws: Path, tmp_path: Path) -> Path:
+    """A feature branch cloned as actions/checkout does by default: one commit deep."""
+    git(ws, "checkout", "-qb", "feature")
+    write(ws, f"{SOURCE}/database/mysql/metadata.py", "# feature 1\n")
+    commit(ws, "feature 1")
+    write(ws, f"{SOURCE}/database/mysql/metadata.py", "# feature 2\n")
+    commit(ws, "feature 2")
+    clone = tmp_path / "clone"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", "--branch", "feature", f"file://{ws}", str(clone)],
+        check=True,
+        capture_output=True,
+    )
+    return clone
+
+
+EVERY = {"mysql", "big_query", "metabase"}
+
+
+def test_a_shallow_clone_without_the_merge_base_means_every_connector(ws, tmp_path):
+    clone = shallow_clone(ws, tmp_path)
+    main_sha = git(ws, "rev-parse", "main").strip()
+    # the base commit is not in the clone at all
+    result = make_plan(clone, main_sha)
+    assert connectors_of(result) == EVERY
+    assert result.why.reasons["mysql"] == [
+        f"{main_sha} is not a commit in this clone (shallow?): every connector"
+    ]
+    assert result.warning and main_sha in result.warning
+    # the base is fetched, one commit deep too: it is there, but shares no history with HEAD
+    git(clone, "fetch", "-q", "--depth", "1", "origin", "main:refs/remotes/origin/main")
+    result = make_plan(clone, "origin/main")
+    assert connectors_of(result) == EVERY
+    assert result.why.reasons["metabase"] == [
+        "no merge base with origin/main in this clone (shallow?): every connector"
+    ]
+    # deepened, the merge base is found and only mysql is affected
+    git(clone, "fetch", "-q", "--unshallow", "origin", "feature")
+    result = make_plan(clone, "origin/main")
+    assert connectors_of(result) == {"mysql"} and result.warning is None
+
+
+def test_an_unrelated_history_base_means_every_connector(ws):
+    git(ws, "checkout", "-q", "--orphan", "unrelated")
+    git(ws, "rm", "-rqf", ".")
+    write(ws, "other.txt", "another project\n")
+    commit(ws, "unrelated root")
+    git(ws, "checkout", "-qf", "main")
+    result = make_plan(ws, "unrelated")
+    assert connectors_of(result) == EVERY
+    assert result.why.reasons["big_query"] == [
+        "no merge base with unrelated in this clone (shallow?): every connector"
+    ]
+
+
+def test_cli_matrix_warns_and_validates_everything_without_a_merge_base(ws, tmp_path):
+    clone = shallow_clone(ws, tmp_path)
+    git(clone, "fetch", "-q", "--depth", "1", "origin", "main:refs/remotes/origin/main")
+    proc = run_connkit("ci.matrix", "--base", "origin/main", "--python", "3.11", cwd=clone)
+    assert proc.returncode == 0, proc.stderr
+    assert {e["connector"] for e in json.loads(proc.stdout)["include"]} == EVERY
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("warning: no merge base with origin/main in this clone (shallow?)")
 
 
 def test_cli_matrix_names_exactly_the_affected_connectors(ws):

@@ -120,3 +120,18 @@ def test_crlf_files_stay_crlf():
     doc.remove_member(doc.find("obj"), "k2")
     doc.remove_item(doc.find("objs"), 0)
     assert doc.text == text
+
+
+@pytest.mark.parametrize("kv_sep", [" : ", ":", " :  "])
+def test_a_new_value_quoting_a_key_separator_is_kept_verbatim(kv_sep):
+    """The file's own key separator is used for the new member's keys, and only there: a
+    string value holding `": ` (escaped as `\\": ` in JSON) stays as it was."""
+    text = f'{{\n  "a"{kv_sep}1,\n  "b"{kv_sep}{{\n    "x"{kv_sep}1\n  }}\n}}\n'
+    value = {"msg": 'say "hi": now', "nested": {"k": 'a": b'}, "list": ['"x": 1']}
+    doc = Document(text)
+    doc.insert_member(doc.root, "c", value, sorted_position=True)
+    assert doc.value["c"] == value
+    assert f'    "msg"{kv_sep}"say \\"hi\\": now",\n' in doc.text
+    assert f'"nested"{kv_sep}{{\n      "k"{kv_sep}"a\\": b"\n    }}' in doc.text
+    doc.remove_member(doc.root, "c")
+    assert doc.text == text

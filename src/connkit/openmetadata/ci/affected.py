@@ -13,21 +13,30 @@ A connector is affected when a changed file is
 Changed files are those between the merge base of REF and HEAD (``git diff REF...HEAD``, what
 a pull request shows) plus uncommitted and untracked files, so a local run answers for the
 tree as it is; in CI the tree is clean and only the commits count. Both sides of a rename and
-deleted files count, since the step that read them must run again.
+deleted files count, since the step that read them must run again. Paths are read
+NUL-separated, so names git would quote (non-ASCII, quotes, tabs) come through as they are.
+
+When the answer cannot be known from this clone, it errs towards validating everything: a base
+given as a commit id the clone does not have (a shallow clone, or a push that rewrote history),
+or a base sharing no history with HEAD (a shallow clone, an unrelated branch) affects every
+connector, and the plan carries a warning saying why. A base *name* that resolves to nothing
+is a usage error instead: a typo should not silently run the whole matrix.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from connkit.engine.globs import ALWAYS_EXCLUDED_DIRS, _has_magic, _pattern_regex
+from connkit.engine.globs import matches
 from connkit.engine.graph import Graph
 from connkit.engine.step import Step
-from connkit.errors import UsageError
+from connkit.errors import ConnkitError, UsageError
 from connkit.openmetadata.connectors import Connector
 
 DEFAULT_PYTHONS = ("3.10", "3.11", "3.12")
@@ -36,56 +45,62 @@ DEFINITIONS = ("connkit.toml", "pyproject.toml", "noxfile.py")
 NULL_REF = "0" * 40
 
 
-def _git(root: Path, *args: str) -> list[str]:
+_COMMIT_ID = re.compile(r"[0-9a-fA-F]{7,64}")
+
+
+class NoMergeBase(Exception):
+    """The base is not in this clone, or shares no history with HEAD: what changed is unknown."""
+
+
+def _run_git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     try:
-        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
     except FileNotFoundError:
         raise UsageError("git is not installed; ci.matrix needs it to see what changed") from None
+
+
+def _git(root: Path, *args: str) -> str:
+    proc = _run_git(root, *args)
     if proc.returncode != 0:
-        raise subprocess.CalledProcessError(proc.returncode, args, proc.stdout, proc.stderr)
-    return [line for line in proc.stdout.splitlines() if line]
+        said = proc.stderr.decode(errors="replace").strip().splitlines()
+        raise ConnkitError(f"git {' '.join(args)} failed: {said[-1] if said else f'exit {proc.returncode}'}")
+    return os.fsdecode(proc.stdout)
+
+
+def _git_paths(root: Path, command: str, *args: str) -> list[str]:
+    """The paths ``git COMMAND -z`` prints NUL-separated: unquoted, as the file system names them."""
+    return [path for path in _git(root, command, "-z", *args).split("\0") if path]
+
+
+def _succeeds(root: Path, *args: str) -> bool:
+    return _run_git(root, *args).returncode == 0
 
 
 def changed_files(root: Path, base: str) -> list[str]:
     """Workspace-relative paths changed since the merge base of ``base`` and HEAD, plus
-    uncommitted and untracked ones."""
-    try:
-        _git(root, "rev-parse", "--is-inside-work-tree")
-    except subprocess.CalledProcessError:
-        raise UsageError(f"{root} is not in a git repository; ci.matrix compares commits") from None
-    try:
-        _git(root, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}")
-    except subprocess.CalledProcessError:
+    uncommitted and untracked ones. Raises ``NoMergeBase`` when this clone cannot tell."""
+    if not _succeeds(root, "rev-parse", "--is-inside-work-tree"):
+        raise UsageError(f"{root} is not in a git repository; ci.matrix compares commits")
+    if not _succeeds(root, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}"):
+        if _COMMIT_ID.fullmatch(base):
+            raise NoMergeBase(f"{base} is not a commit in this clone (shallow?)")
         raise UsageError(
             f"--base {base!r} is not a commit in this clone; fetch it first "
             "(actions/checkout with fetch-depth: 0, or git fetch origin BRANCH)"
-        ) from None
+        )
+    if not _succeeds(root, "merge-base", base, "HEAD"):
+        raise NoMergeBase(f"no merge base with {base} in this clone (shallow?)")
     paths: set[str] = set()
-    paths.update(_git(root, "diff", "--name-only", "--no-renames", "--relative", f"{base}...HEAD"))
-    paths.update(_git(root, "diff", "--name-only", "--no-renames", "--relative", "HEAD"))
-    paths.update(_git(root, "ls-files", "--others", "--exclude-standard"))
+    paths.update(_git_paths(root, "diff", "--name-only", "--no-renames", "--relative", f"{base}...HEAD"))
+    paths.update(_git_paths(root, "diff", "--name-only", "--no-renames", "--relative", "HEAD"))
+    paths.update(_git_paths(root, "ls-files", "--others", "--exclude-standard"))
     return sorted(paths)
 
 
 def path_matches(patterns: Sequence[str], rel: str) -> bool:
     """Whether a step whose inputs are ``patterns`` reads ``rel`` (which may no longer
-    exist): the same rules as ``fileset``, decided from the path alone."""
-    parts = rel.split("/")
-    if any(p in ALWAYS_EXCLUDED_DIRS for p in parts[:-1]) or rel.endswith((".pyc", ".pyo")):
-        return False
-    hit = False
-    for pattern in patterns:
-        negate = pattern.startswith("!")
-        body = (pattern[1:] if negate else pattern).strip("/")
-        if _has_magic(body):
-            matched = bool(_pattern_regex(body).match(rel))
-        else:  # a file, or a folder meaning everything below it
-            matched = rel == body or rel.startswith(body + "/") or body in ("", ".")
-        if matched:
-            if negate:
-                return False
-            hit = True
-    return hit
+    exist): the engine's own matcher, the one its walker lists inputs with."""
+    return matches(patterns, rel)
 
 
 def step_connector(step: Step, names: Iterable[str]) -> str | None:
@@ -165,15 +180,24 @@ def matrix(connectors: Sequence[Connector], chosen: Iterable[str], pythons: Sequ
     ]
 
 
-def render(entries: list[dict], fmt: str, base: str | None, changed: Sequence[str], why: Affected) -> str:
+def render(
+    entries: list[dict],
+    fmt: str,
+    base: str | None,
+    changed: Sequence[str],
+    why: Affected,
+    warning: str | None = None,
+) -> str:
     """``github``: the one-line ``{"include": [...]}`` a workflow feeds to ``fromJSON``;
-    ``json``: the same plus the base, the changed files and why each connector is in."""
+    ``json``: the same plus the base, the changed files, why each connector is in and, when
+    the change could not be computed, the warning saying so."""
     if fmt == "github":
         return json.dumps({"include": entries}, separators=(",", ":"))
     if fmt == "json":
-        return json.dumps(
-            {"base": base, "changed": list(changed), "affected": why.reasons, "include": entries}, indent=2
-        )
+        detail: dict = {"base": base, "changed": list(changed), "affected": why.reasons}
+        if warning:
+            detail["warning"] = warning
+        return json.dumps({**detail, "include": entries}, indent=2)
     raise UsageError(f"--format {fmt!r} is not one of github, json")
 
 
@@ -183,9 +207,11 @@ class Plan:
     changed: list[str]
     why: Affected
     include: list[dict]
+    #: Set when what changed could not be computed and every connector is in for that reason.
+    warning: str | None = None
 
     def render(self, fmt: str) -> str:
-        return render(self.include, fmt, self.base, self.changed, self.why)
+        return render(self.include, fmt, self.base, self.changed, self.why, self.warning)
 
 
 def plan(
@@ -196,16 +222,27 @@ def plan(
     pythons: Sequence[str] = DEFAULT_PYTHONS,
 ) -> Plan:
     """The whole answer for ``ci.matrix``. No base (or the all-zero SHA a push of a new
-    branch reports): every connector."""
+    branch reports), or a base this clone cannot compare with: every connector."""
     if not pythons:
         raise UsageError("--python needs at least one version, e.g. 3.11")
-    if not base or base == NULL_REF:
+
+    def everyone(reason: str) -> Affected:
         why = Affected()
         for c in connectors:
-            why.add(c.name, "no --base: every connector")
-        changed: list[str] = []
+            why.add(c.name, f"{reason}: every connector")
+        return why
+
+    changed: list[str] = []
+    warning = None
+    if not base or base == NULL_REF:
+        why = everyone("no --base")
         base = None
     else:
-        changed = changed_files(ws_root, base)
-        why = affected_connectors(connectors, steps, changed)
-    return Plan(base, changed, why, matrix(connectors, why.reasons, pythons))
+        try:
+            changed = changed_files(ws_root, base)
+        except NoMergeBase as exc:
+            warning = str(exc)
+            why = everyone(warning)
+        else:
+            why = affected_connectors(connectors, steps, changed)
+    return Plan(base, changed, why, matrix(connectors, why.reasons, pythons), warning)

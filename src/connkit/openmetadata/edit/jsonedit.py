@@ -230,9 +230,10 @@ def _line_indent(text: str, pos: int) -> str:
 def _render(value: Any, *, multiline: bool, unit: str, base: str, kv_sep: str = ": ", nl: str = "\n") -> str:
     if not multiline or not isinstance(value, (dict, list)) or not value:
         return json.dumps(value, ensure_ascii=False, separators=(", ", kv_sep))
-    out = json.dumps(value, indent=unit, ensure_ascii=False)
-    if kv_sep != ": ":
-        out = out.replace('": ', '"' + kv_sep)  # only hits key separators: values are escaped
+    # json lays out the file's key separator itself, between keys and values only: a string
+    # value holding '": ' (escaped as '\\": ') is never touched. Its newlines are indentation
+    # only, since newlines inside strings are escaped.
+    out = json.dumps(value, indent=unit, ensure_ascii=False, separators=(",", kv_sep))
     return out.replace("\n", nl + base)
 
 
