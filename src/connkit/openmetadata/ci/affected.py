@@ -4,8 +4,7 @@ A connector is affected when a changed file is
 
 - one of its own files (its package, connection schema or test-connection definition);
 - an input of one of its steps, or of a step upstream of one (a step belongs to a connector
-  when it says so with a ``connector`` attribute, or when the last part of its id is the
-  connector's name: ``validate.mysql``, ``test.mysql``);
+  when the last part of its id is the connector's name: ``validate.mysql``, ``test.mysql``);
 - an input of a *shared* step (one that belongs to no connector, e.g. ``generate.python``
   reading every schema): then every connector is affected;
 - the workspace's connkit configuration or noxfile, which define the steps and sessions.
@@ -104,10 +103,7 @@ def path_matches(patterns: Sequence[str], rel: str) -> bool:
 
 
 def step_connector(step: Step, names: Iterable[str]) -> str | None:
-    """The connector a step belongs to, or None for a shared step."""
-    own = getattr(step, "connector", None)
-    if own:
-        return own
+    """The connector a step belongs to (the last part of its id), or None for a shared step."""
     last = step.id.rsplit(".", 1)[-1]
     return last if last in set(names) else None
 
