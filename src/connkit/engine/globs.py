@@ -73,12 +73,16 @@ def _translate(text: str) -> re.Pattern[str]:
 class Rule:
     """One brace-free pattern: the paths it names, and where the walker finds them."""
 
-    __slots__ = ("text", "literal", "base", "depth", "excluded_base", "match")
+    __slots__ = ("text", "literal", "base", "depth", "excluded_base", "match", "folder_ok", "name_ok")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.literal = not _is_magic(text)
         parts = text.split("/") if text else []
+        #: When set, ``match(rel)`` is ``folder_ok(folder) and name_ok(name)`` for
+        #: ``rel == folder/name``, and the walker asks each folder and each name once.
+        self.folder_ok: Callable[[str], bool] | None = None
+        self.name_ok: Callable[[str], bool] | None = None
         if self.literal:
             self.base, self.depth = text, None
             self.match = _literal_matcher(text)
@@ -88,7 +92,12 @@ class Rule:
             tail = parts[n:]
             # Files up to this many folders below the base can match (None: any depth).
             self.depth = None if any("**" in part for part in tail) else len(tail)
-            self.match = _magic_matcher(text, self.base, tail)
+            halves = _split_matchers(text)
+            if halves is None:
+                self.match = _whole_path_matcher(text, self.base, tail)
+            else:
+                self.folder_ok, self.name_ok = halves
+                self.match = _joined(*halves)
         #: The base lies inside a cache folder: nothing below it is an input.
         self.excluded_base = not ALWAYS_EXCLUDED_DIRS.isdisjoint(self.base.split("/"))
 
@@ -116,32 +125,38 @@ def _whole_matcher(text: str) -> Callable[[str], bool]:
     return lambda rel: regex(rel) is not None
 
 
-def _magic_matcher(text: str, base: str, tail: list[str]) -> Callable[[str], bool]:
-    """wcmatch's answer for the pattern. A path is split at its last ``/`` and each half asked
-    of its part of the pattern (the folder of the part before the last segment, the name of
-    the last segment), each answer memoized: a tree has far fewer folders and distinct names
-    than files, and wcmatch's regex for a whole path with ``**`` in it is slow. The answers
-    are the same as the whole-path regex's (``test_globs`` holds them equal)."""
+def _split_matchers(text: str) -> tuple[Callable[[str], bool], Callable[[str], bool]] | None:
+    """wcmatch's answer for a pattern, asked in two halves: whether a path's folder matches
+    the pattern up to its last ``/``, and whether its name matches the last segment. Each
+    half is memoized: a tree has far fewer folders and distinct names than files, and
+    wcmatch's regex for a whole path with ``**`` in it is several times slower than these.
+    None where the halves would not be exact (a ``**`` in the last segment, or ``**/**``);
+    ``test_globs`` holds the answers equal to the whole-path regex."""
     head, _, last = text.rpartition("/")
     if "**" in last or head.endswith("**/**"):
-        whole = _translate(text).match
-        if tail == ["**"]:  # src/**: everything below a literal folder
-            prefix = base + "/" if base else ""
-            return lambda rel: len(rel) > len(prefix) and rel.startswith(prefix)
-        return lambda rel: whole(rel) is not None
+        return None
     name_ok = _memo(_whole_matcher(last))
     folder_ok = _whole_matcher(head)
     if head == "**" or head.endswith("/**"):  # a/**/x also matches a/x: ** spans no folder
         zero = _whole_matcher(head[:-3].rstrip("/"))
-        folder_ok = _memo(lambda folder, deep=folder_ok: zero(folder) or deep(folder))
-    else:
-        folder_ok = _memo(folder_ok)
+        return _memo(lambda folder, deep=folder_ok: zero(folder) or deep(folder)), name_ok
+    return _memo(folder_ok), name_ok
 
-    def split(rel: str) -> bool:
-        cut = rel.rfind("/")
-        return name_ok(rel[cut + 1 :]) and folder_ok(rel[:cut] if cut >= 0 else "")
 
-    return split
+def _joined(folder_ok: Callable[[str], bool], name_ok: Callable[[str], bool]) -> Callable[[str], bool]:
+    def match(rel: str) -> bool:
+        folder, _, name = rel.rpartition("/")
+        return name_ok(name) and folder_ok(folder)
+
+    return match
+
+
+def _whole_path_matcher(text: str, base: str, tail: list[str]) -> Callable[[str], bool]:
+    if tail == ["**"]:  # src/**: everything below a literal folder
+        prefix = base + "/" if base else ""
+        return lambda rel: len(rel) > len(prefix) and rel.startswith(prefix)
+    whole = _translate(text).match
+    return lambda rel: whole(rel) is not None
 
 
 @lru_cache(maxsize=2048)
@@ -276,6 +291,9 @@ class Scanner:
                 continue
             if rule.excluded_base:
                 continue
+            if rule.folder_ok is not None and rule.name_ok is not None:
+                self._collect_matching(rule.base, rule.depth, rule.folder_ok, rule.name_ok, found)
+                continue
             candidates: set[str] = set()
             self._collect(rule.base, rule.depth, candidates)
             match = rule.match
@@ -284,6 +302,25 @@ class Scanner:
             excluded = spec.excluded
             found = {p for p in found if not excluded(p)}
         return sorted(found)
+
+    def _collect_matching(
+        self,
+        rel: str,
+        depth: int | None,
+        folder_ok: Callable[[str], bool],
+        name_ok: Callable[[str], bool],
+        out: set[str],
+    ) -> None:
+        """``_collect`` keeping only ``rel/name`` where ``folder_ok(rel) and name_ok(name)``:
+        the same answer as the rule's ``match`` on each file, asked once per folder."""
+        if depth is not None and depth <= 0:
+            return
+        dirs, files = self.listing(rel)
+        prefix = f"{rel}/" if rel else ""
+        if folder_ok(rel):
+            out.update(prefix + f for f in files if name_ok(f))
+        for d in dirs:
+            self._collect_matching(prefix + d, None if depth is None else depth - 1, folder_ok, name_ok, out)
 
     def _collect(self, rel: str, depth: int | None, out: set[str]) -> None:
         """Files below ``rel`` up to ``depth`` levels deep (None: all)."""
