@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
-from tests.toolchain.assembled import assemble  # noqa: E402
-from tests.toolchain.connector import add_connector  # noqa: E402
+from tests.openmetadata.steps.assembled import assemble  # noqa: E402
+from tests.openmetadata.steps.connector import add_connector  # noqa: E402
 
 from connkit.engine.execute import run_steps  # noqa: E402
 from connkit.engine.options import RunOptions  # noqa: E402

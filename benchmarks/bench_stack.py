@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.stack.conftest import make_workspace, set_connector_version  # noqa: E402
+from tests.openmetadata.stack.conftest import make_workspace, set_connector_version  # noqa: E402
 
 ROUNDS = 3
 
