@@ -57,3 +57,7 @@ def make_workspace(tmp_path: Path):
         return build_workspace(tmp_path / f"ws{next(counter)}", **kwargs)
 
     return make
+
+
+# The real checkout tier's session fixture (skips where ../shared/openmetadata/ is absent).
+from tests.om_checkout import om_checkout  # noqa: E402, F401
