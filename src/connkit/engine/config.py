@@ -28,6 +28,7 @@ _STEP_FIELDS = {
     "deps",
     "env",
     "pass_env",
+    "secrets",
     "set_env",
     "tools",
     "description",
@@ -80,7 +81,7 @@ def _step_from_table(table: dict[str, Any], source: Path) -> Step:
     if "id" not in table or "command" not in table:
         raise UsageError(f"{source}: every [[steps]] entry needs an id and a command (argv list)")
     kwargs: dict[str, Any] = dict(table)
-    for name in ("inputs", "outputs", "command", "deps", "env", "pass_env"):
+    for name in ("inputs", "outputs", "command", "deps", "env", "pass_env", "secrets"):
         if name in kwargs:
             value = kwargs[name]
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):

@@ -21,6 +21,7 @@ from filelock import FileLock, Timeout
 from connkit.engine import keys
 from connkit.engine.graph import Graph
 from connkit.engine.hashing import StatMemo
+from connkit.engine.mask import masker, secret_values
 from connkit.engine.options import RunOptions
 from connkit.engine.process import Runner, SubprocessRunner, missing_tool_message
 from connkit.engine.project import Project
@@ -56,8 +57,9 @@ class _Shared:
 
 
 def step_environment(step: Step, environ: Mapping[str, str]) -> dict[str, str]:
-    """Only declared variables reach a command: keyed ones, pass-through ones, fixed ones."""
-    names = (*DEFAULT_PASS_ENV, *step.pass_env, *step.env)
+    """Only declared variables reach a command: keyed ones, pass-through ones (secrets among
+    them), fixed ones."""
+    names = (*DEFAULT_PASS_ENV, *step.pass_env, *step.secrets, *step.env)
     env = {name: environ[name] for name in names if name in environ}
     env.update(step.set_env)
     return env
@@ -250,16 +252,19 @@ def _previous_ingredients(shared: _Shared, step_id: str) -> keys.Ingredients | N
 
 
 class _Log:
-    """A step's captured output: written to ``.connkit/logs/<id>.log`` as it arrives."""
+    """A step's captured output, secrets masked: written to ``.connkit/logs/<id>.log`` as it
+    arrives (and later stored for replay)."""
 
-    def __init__(self, path: Path, reporter: Reporter, step_id: str) -> None:
+    def __init__(self, path: Path, reporter: Reporter, step_id: str, secrets: list[str]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._fh = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed in close()
         self._reporter = reporter
         self._step_id = step_id
+        self._mask = masker(secrets)
 
     def line(self, text: str) -> None:
+        text = self._mask(text)
         if not text.endswith("\n"):
             text += "\n"
         self._fh.write(text)
@@ -275,8 +280,9 @@ def _run_and_record(
     shared: _Shared, step: Step, key: str, ingredients: keys.Ingredients
 ) -> tuple[StepResult, str | None]:
     root = shared.project.root
-    log = _Log(shared.layout.logs / f"{step.id}.log", shared.reporter, step.id)
     env = step_environment(step, shared.environ)
+    secrets = secret_values(env, step.secrets)
+    log = _Log(shared.layout.logs / f"{step.id}.log", shared.reporter, step.id, secrets)
     cwd = root / step.cwd
     began = time.perf_counter()
     message = ""
