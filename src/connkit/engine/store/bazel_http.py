@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
+import stamina
 
 from connkit.engine.store.records import ActionRecord
 from connkit.errors import UsageError
@@ -49,6 +50,10 @@ ENV_USER = "CONNKIT_REMOTE_CACHE_USER"
 ENV_PASSWORD = "CONNKIT_REMOTE_CACHE_PASSWORD"
 ENV_TIMEOUT = "CONNKIT_REMOTE_CACHE_TIMEOUT"
 DEFAULT_TIMEOUT = 5.0
+#: Transient failures (a dropped connection, a refused connect, a 5xx) are retried with a
+#: jittered exponential backoff; a slow server (a timeout) is not: it would only be slower.
+RETRY_ATTEMPTS = 4
+RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 ENTRY_VERSION = 1
 #: Blobs up to this size travel packed with the rest of their record's small blobs (one
 #: request instead of one per file); larger ones are stored alone, shared between records.
@@ -124,6 +129,20 @@ class RemoteUnavailable(Exception):
     """The server did not answer, answered too slowly, or refused us."""
 
 
+class _Transient(Exception):
+    """An answer worth asking again for (the server said it is overloaded or failing)."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
+
+
+def _retryable(exc: Exception) -> bool:
+    if isinstance(exc, httpx.TimeoutException):
+        return False
+    return isinstance(exc, (_Transient, httpx.TransportError))
+
+
 @dataclass(frozen=True)
 class Pack:
     """Small blobs of one record stored as one CAS blob: one request instead of thousands."""
@@ -163,20 +182,30 @@ class BazelHttpCache:
             timeout=httpx.Timeout(timeout, connect=min(timeout, 2.0)),
             transport=transport,
             follow_redirects=False,
-            trust_env=False,
+            trust_env=True,  # HTTPS_PROXY / NO_PROXY and SSL_CERT_FILE / SSL_CERT_DIR, as set
         )
 
     def close(self) -> None:
         self._client.close()
 
     def _request(self, method: str, path: str, **kw) -> httpx.Response:
+        """One request, retried while the failure looks transient. Every request of the
+        protocol is idempotent (a CAS PUT is keyed by its content, an AC PUT by its key)."""
         try:
-            response = self._client.request(method, path, **kw)
+            for attempt in stamina.retry_context(
+                on=_retryable, attempts=RETRY_ATTEMPTS, wait_initial=0.05, wait_max=1.0, timeout=None
+            ):
+                with attempt:
+                    response = self._client.request(method, path, **kw)
+                    if response.status_code in RETRY_STATUS:
+                        raise _Transient(response)
+        except _Transient as exc:
+            response = exc.response
         except httpx.HTTPError as exc:
             raise RemoteUnavailable(f"{type(exc).__name__} talking to {self.url}") from None
         if response.status_code in (401, 403):
             raise RemoteUnavailable(f"{self.url} refused our credentials (HTTP {response.status_code})")
-        if response.status_code >= 500 and response.status_code != 507:
+        if response.status_code >= 500 and response.status_code != 507 or response.status_code == 429:
             raise RemoteUnavailable(f"{self.url} answered HTTP {response.status_code}")
         return response
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from connkit.engine.hashing import digest_bytes, digest_file
 from connkit.engine.store.records import ActionRecord
-from connkit.fsutil import atomic_write_bytes
+from connkit.fsutil import atomic_write_bytes, fsync_dir
 
 
 @dataclass
@@ -41,6 +41,7 @@ class LocalCache:
         self.root = root
         self.cas = root / "cas"
         self.ac = root / "ac"
+        self._unsynced: set[str] = set()  # blob folders renamed into since the last flush
 
     def close(self) -> None:
         """Nothing to release: every write is already on disk."""
@@ -65,7 +66,10 @@ class LocalCache:
         return record
 
     def put_record(self, record: ActionRecord) -> None:
-        atomic_write_bytes(self._record_path(record.key), record.to_json())
+        self.flush()
+        path = self._record_path(record.key)
+        atomic_write_bytes(path, record.to_json())
+        fsync_dir(path.parent)
 
     def drop_record(self, key: str) -> None:
         try:
@@ -112,18 +116,30 @@ class LocalCache:
             return
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{digest}.{os.getpid()}.tmp")
-        shutil.copyfile(path, tmp)
-        if digest_file(tmp) != digest:  # the file changed while it was being stored
-            tmp.unlink()
-            raise OSError(f"{path} changed while it was being stored")
-        os.chmod(tmp, 0o444)
-        os.replace(tmp, target)
+        try:
+            shutil.copyfile(path, tmp)
+            if digest_file(tmp) != digest:  # the file changed while it was being stored
+                raise OSError(f"{path} changed while it was being stored")
+            os.chmod(tmp, 0o444)
+            os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)  # a full disk or a changed file leaves nothing behind
+            raise
+        self._unsynced.add(str(target.parent))
+
+    def flush(self) -> None:
+        """Make the blobs stored since the last flush durable before a record names them:
+        one fsync per folder they were renamed into."""
+        folders, self._unsynced = self._unsynced, set()
+        for folder in folders:
+            fsync_dir(folder)
 
     def put_blob_bytes(self, data: bytes) -> str:
         digest = digest_bytes(data)
         target = self._blob_path(digest)
         if not target.is_file():
             atomic_write_bytes(target, data, mode=0o444)
+            self._unsynced.add(str(target.parent))
         return digest
 
     def drop_blob(self, digest: str) -> None:
