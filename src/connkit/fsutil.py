@@ -18,15 +18,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-def atomic_write_bytes(path: Path | str, data: bytes, mode: int | None = None) -> None:
+def atomic_write_bytes(
+    path: Path | str, data: bytes, mode: int | None = None, *, durable: bool = True
+) -> None:
+    """Replace ``path`` with ``data`` in one rename. ``durable=False`` skips the fsync, for
+    files that are only a convenience after a crash (a summary, a memo): still never torn."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         if mode is not None:
             os.chmod(tmp, mode)
         elif path.exists():
@@ -44,8 +49,8 @@ def atomic_write_bytes(path: Path | str, data: bytes, mode: int | None = None) -
         raise
 
 
-def atomic_write_text(path: Path | str, text: str, mode: int | None = None) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"), mode)
+def atomic_write_text(path: Path | str, text: str, mode: int | None = None, *, durable: bool = True) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"), mode, durable=durable)
 
 
 def fsync_dir(path: Path | str) -> None:

@@ -94,13 +94,14 @@ def run_steps(
     selected = graph.closure(graph.resolve(targets))
     layout = CacheLayout(project.state_dir)
     lock = acquire_lock(layout, reporter)
+    own_cache = LocalCache(layout.store) if cache is None else None
     try:
         memo = StatMemo(layout.memo)
         shared = _Shared(
             project=project,
             graph=graph,
             options=options,
-            cache=cache or LocalCache(layout.store),
+            cache=cache if cache is not None else own_cache,
             layout=layout,
             memo=memo,
             tools=keys.ToolVersions(layout.tools),
@@ -123,10 +124,12 @@ def run_steps(
         else:
             result = RunResult(steps=ordered, seconds=seconds)  # type: ignore[arg-type]
             payload = json.dumps(result.as_dict(), indent=2) + "\n"
-            atomic_write_text(layout.runs / "last.json", payload)
+            atomic_write_text(layout.runs / "last.json", payload, durable=False)
         reporter.finished(result)
         return result
     finally:
+        if own_cache is not None:
+            own_cache.close()
         lock.release()
 
 
@@ -134,6 +137,17 @@ def _execute(shared: _Shared, selected: list[str]) -> None:
     sorter = shared.graph.sorter(selected)
     sorter.prepare()
     jobs = max(1, shared.options.jobs)
+    if jobs == 1:  # one step at a time: no pool to start and feed
+        try:
+            while sorter.is_active():
+                for step_id in sorter.get_ready():
+                    _process(shared, shared.graph.steps[step_id])
+                    sorter.done(step_id)
+        except BaseException:
+            shared.cancelled.set()
+            shared.runner.cancel()
+            raise
+        return
     with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="connkit-step") as pool:
         running: dict[Future, str] = {}
         try:
@@ -352,4 +366,5 @@ def _record(
         created=time.time(),
     )
     shared.cache.put_record(record)
-    atomic_write_bytes(shared.layout.last_ingredients(step.id), json.dumps(ingredients.as_dict()).encode())
+    ingredients_json = json.dumps(ingredients.as_dict()).encode()  # for --explain: a convenience
+    atomic_write_bytes(shared.layout.last_ingredients(step.id), ingredients_json, durable=False)

@@ -81,7 +81,7 @@ class ToolVersions:
 
     def save(self) -> None:
         if self._path is not None and self._dirty:
-            atomic_write_bytes(self._path, json.dumps(self._disk).encode())
+            atomic_write_bytes(self._path, json.dumps(self._disk).encode(), durable=False)
             self._dirty = False
 
 

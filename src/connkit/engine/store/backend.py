@@ -9,6 +9,15 @@ from typing import Protocol
 from connkit.engine.store.records import ActionRecord
 
 
+class CorruptBlob(Exception):
+    """A blob's content does not match its digest, or it is missing."""
+
+    def __init__(self, digest: str, missing: bool = False) -> None:
+        super().__init__(digest)
+        self.digest = digest
+        self.missing = missing
+
+
 class CacheBackend(Protocol):
     """The small protocol the runner needs from any store."""
 
@@ -21,6 +30,10 @@ class CacheBackend(Protocol):
     def has_blob(self, digest: str) -> bool: ...
 
     def read_blob(self, digest: str) -> bytes | None: ...
+
+    def blob_file(self, digest: str) -> str | None:
+        """A local file holding the blob, its content checked (None: missing; raises
+        CorruptBlob when it does not match), for restores to copy in the kernel."""
 
     def put_blob_file(self, path: Path, digest: str) -> None: ...
 

@@ -240,6 +240,13 @@ class LayeredCache:
                 self._give_up(exc)
                 return None
 
+    def blob_file(self, digest: str) -> str | None:
+        """The local copy, fetched first when only the remote has it."""
+        path = self.local.blob_file(digest)
+        if path is not None or self.read_blob(digest) is None:
+            return path
+        return self.local.blob_file(digest)
+
     def _reject(self, what: str) -> None:
         with self._lock:
             self.stats.rejected += 1
