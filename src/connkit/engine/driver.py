@@ -28,7 +28,7 @@ from connkit.engine.store.local import LocalCache
 
 def open_cache(project: Project, options: RunOptions, reporter: Reporter) -> CacheBackend:
     """The store a run uses; ``--no-cache`` leaves a remote alone too."""
-    from connkit.engine.store.bazel_http import resolve_settings
+    from connkit.engine.store.settings import resolve_settings
 
     store = CacheLayout(project.state_dir).store
     if options.no_cache:

@@ -14,9 +14,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from connkit.engine.store.bazel_http import BazelHttpCache, ac_name, resolve_settings, sha256_hex
+from connkit.engine.store.bazel_http import BazelHttpCache, ac_name, sha256_hex
 from connkit.engine.store.layered import LayeredCache
 from connkit.engine.store.local import LocalCache
+from connkit.engine.store.settings import resolve_settings
 from connkit.errors import UsageError
 from tests.conftest import connkit_env, run_connkit
 from tests.engine.store import flaky
@@ -406,10 +407,11 @@ def test_packs_split_at_their_size_limit(machine_a, bazel_remote, tmp_path, monk
     from connkit.engine.options import RunOptions
     from connkit.engine.project import Folder
     from connkit.engine.report import SilentReporter
-    from connkit.engine.store import bazel_http, layered
+    from connkit.engine.store import layered
+    from connkit.engine.store.settings import RemoteSettings
 
     monkeypatch.setattr(layered, "PACK_SIZE", 120)
-    settings = bazel_http.RemoteSettings(bazel_remote.url)
+    settings = RemoteSettings(bazel_remote.url)
 
     def run_here(root: Path, store: Path) -> dict[str, str]:
         ws = Folder(root)

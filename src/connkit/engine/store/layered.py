@@ -23,13 +23,10 @@ from pathlib import Path
 from connkit.engine.hashing import digest_bytes
 from connkit.engine.store.backend import CacheBackend
 from connkit.engine.store.bazel_http import (
-    DEFAULT_MODE,
-    MODES,
     PACK_BLOB_LIMIT,
     PACK_SIZE,
     BazelHttpCache,
     Pack,
-    RemoteSettings,
     RemoteUnavailable,
     Warn,
     sha256_hex,
@@ -37,6 +34,7 @@ from connkit.engine.store.bazel_http import (
 )
 from connkit.engine.store.local import LocalCache
 from connkit.engine.store.records import ActionRecord
+from connkit.engine.store.settings import DEFAULT_MODE, MODES, RemoteSettings
 from connkit.errors import UsageError
 
 COOLDOWN_S = 30.0
