@@ -409,7 +409,7 @@ def _extra_hits(ctx: ReviewContext, reg: registration.SetupExtra) -> Iterator[Hi
             ctx.ws.rel(reg.path),
             _plugins_line(reg.path),
             f"missing registration: plugins[{reg.extra!r}] extra: the connector imports "
-            f"{', '.join(needed)}, which neither the base requirements nor any extra install",
+            f"{', '.join(needed)}, which no requirement in setup.py (base or any extra) installs by name",
             fix=f"Run `connkit register --name {conn.name}` and list the packages in its extra",
         )
 
