@@ -31,7 +31,8 @@ def review(c, name=None, service_type=None, format="text", output=None, rule=Non
     """Review a connector against the golden standards; exit 1 on any BLOCKER."""
     if list:
         for r in sorted(RULES.values(), key=lambda r: (r.category, r.id)):
-            print(f"{r.id:34} {r.category:10} {r.severity.value:10} {r.title}")
+            noisy = f" (noisy: {r.noise})" if r.noise else ""
+            print(f"{r.id:34} {r.category:10} {r.severity.value:10} {r.title}{noisy}")
         return
     if not name:
         raise UsageError("--name is required (the connector's snake_case name)")

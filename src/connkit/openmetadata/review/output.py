@@ -28,6 +28,7 @@ def to_text(result: ReviewResult) -> str:
         f"{f.path}:{f.line}: {f.severity.value} [{f.rule_id}] {f.message}\n    fix: {f.fix}"
         for f in result.findings
     ]
+    lines += [f"note [{rid}]: {noise}" for rid, noise in notes(result).items()]
     c = result.counts()
     verdict = "BLOCKED" if c["BLOCKER"] else ("NEEDS CHANGES" if c["WARNING"] else "APPROVED")
     lines.append(
@@ -37,12 +38,19 @@ def to_text(result: ReviewResult) -> str:
     return "\n".join(lines) + "\n"
 
 
+def notes(result: ReviewResult) -> dict[str, str]:
+    """The noise notes of the rules that fired, by rule id."""
+    fired = sorted({f.rule_id for f in result.findings})
+    return {rid: RULES[rid].noise for rid in fired if rid in RULES and RULES[rid].noise}
+
+
 def to_json(result: ReviewResult) -> dict:
     return {
         "connector": result.connector,
         "service_type": result.service_type,
         "summary": result.counts(),
         "findings": [f.to_dict() for f in result.findings],
+        "notes": notes(result),
     }
 
 
@@ -57,7 +65,10 @@ def to_sarif(result: ReviewResult) -> dict:
                 "id": r.id,
                 "name": r.id.replace("/", "-"),
                 "shortDescription": {"text": r.title},
-                "fullDescription": {"text": f"{CATEGORIES[r.category]}: {r.title}"},
+                "fullDescription": {
+                    "text": f"{CATEGORIES[r.category]}: {r.title}"
+                    + (f". Noisy: {r.noise}" if r.noise else "")
+                },
                 "help": {"text": r.fix},
                 "defaultConfiguration": {"level": SARIF_LEVEL[r.severity]},
                 "properties": {"category": r.category, "severity": r.severity.value},
