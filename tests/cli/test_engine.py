@@ -128,4 +128,4 @@ def test_cache_dir_override(ws, tmp_path):
 def test_bad_step_config_is_a_clear_error(ws):
     (ws / "connkit.toml").write_text('[[steps]]\nid = "x"\ncommand = ["true"]\nflavour = 1\n')
     result = run_connkit("run", "all", cwd=ws)
-    assert result.returncode == 2 and "unknown keys ['flavour']" in result.stderr
+    assert result.returncode == 2 and "unknown key 'flavour' in steps[0] (step 'x')" in result.stderr
