@@ -180,7 +180,7 @@ def diff(first: StoredRun, second: StoredRun) -> list[StepChange]:
 
 LISTING_HEADER = (
     f"{'#':>3}  {'when':<19}  {'commit':<10}  {'steps':>9}  {'statuses':<28}  {'time':>9}  "
-    f"{'saved':>13}  file"
+    f"{'saved':>15}  file"
 )
 
 

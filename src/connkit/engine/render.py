@@ -340,7 +340,7 @@ def to_html(graph_view: GraphView, title: str = "connkit graph") -> str:
     body, width, height = _svg_body(graph_view)
     counts = {s: sum(1 for n in graph_view.nodes if n.state == s) for s in STATES}
     legend = [(s, counts[s], *COLOURS[s]) for s in STATES if counts[s] or s != "unknown"]
-    data = to_json(graph_view).replace("</", "<\\/")  # inert inside <script>
+    data = to_json(graph_view).replace("<", "\\u003c")  # no text can end or open a <script>
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir() / "graph")),
         autoescape=True,
