@@ -168,7 +168,10 @@ def test_runs_lists_newest_first_and_diff_names_the_changed_steps(ws, tmp_path):
     second = run_connkit("run", "build", "--profile", str(tmp_path / "trace.json"), cwd=ws)
     assert "2 steps: 2 cached" in second.stderr and "(saved " in second.stderr
     trace = json.loads((tmp_path / "trace.json").read_text())
-    assert sorted(e["name"] for e in trace["traceEvents"] if e["ph"] == "X") == ["build.concat", "build.count"]
+    assert sorted(e["name"] for e in trace["traceEvents"] if e["ph"] == "X") == [
+        "build.concat",
+        "build.count",
+    ]
     (ws / "src/b.txt").write_text("two\n")
     run_connkit("run", "all", cwd=ws)
     listing = run_connkit("runs", cwd=ws)
@@ -186,7 +189,7 @@ def test_runs_lists_newest_first_and_diff_names_the_changed_steps(ws, tmp_path):
 
 
 def test_config_typo_fails_with_the_key_and_task_defaults_apply(ws, tmp_path):
-    (ws / "connkit.toml").write_text('jobz = 2\n' + CONFIG)
+    (ws / "connkit.toml").write_text("jobz = 2\n" + CONFIG)
     typo = run_connkit("run", "build", cwd=ws)
     assert typo.returncode == 2 and "unknown key 'jobz' (did you mean 'jobs'?)" in typo.stderr
     assert str(ws / "connkit.toml") in typo.stderr and not (ws / ".connkit/runs").exists()

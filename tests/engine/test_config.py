@@ -31,8 +31,14 @@ def _load(tmp_path, text: str, name: str = "connkit.toml"):
         ('constraints = "pins.txt"', "constraints must be a list, not 'pins.txt'"),
         ('[[steps]]\nid = "a"\ncommand = "make"', "steps[0].command must be a list, not 'make'"),
         ('[[steps]]\nid = "a"', "steps[0] (step 'a') needs 'command'"),
-        ('[[steps]]\nid = "a"\ncommand = ["x"]\ninputz = []', "unknown key 'inputz' in steps[0] (step 'a') (did you mean 'inputs'?)"),
-        ('[[steps]]\nid = "a"\ncommand = ["x"]\ntools = [["mvn", 1]]', "steps[0].tools[0][1] must be a string, not 1"),
+        (
+            '[[steps]]\nid = "a"\ncommand = ["x"]\ninputz = []',
+            "unknown key 'inputz' in steps[0] (step 'a') (did you mean 'inputs'?)",
+        ),
+        (
+            '[[steps]]\nid = "a"\ncommand = ["x"]\ntools = [["mvn", 1]]',
+            "steps[0].tools[0][1] must be a string, not 1",
+        ),
     ],
 )
 def test_a_typo_is_one_line_naming_the_file_and_the_key(tmp_path, text, expected):
@@ -44,7 +50,9 @@ def test_a_typo_is_one_line_naming_the_file_and_the_key(tmp_path, text, expected
 
 
 def test_pyproject_keys_are_named_as_tool_connkit(tmp_path):
-    with pytest.raises(UsageError, match=r"pyproject.toml: unknown key 'jbos' in \[tool.connkit\] \(did you mean 'jobs'\?\)"):
+    with pytest.raises(
+        UsageError, match=r"pyproject.toml: unknown key 'jbos' in \[tool.connkit\] \(did you mean 'jobs'\?\)"
+    ):
         _load(tmp_path, "[tool.connkit]\njbos = 2\n", "pyproject.toml")
     # other tools' tables are not ours to judge
     assert _load(tmp_path, "[tool.ruff]\nflavour = 1\n", "pyproject.toml").table == {}
@@ -54,7 +62,9 @@ def test_every_key_the_project_reads_is_in_the_schema(tmp_path):
     schema = json.loads(schema_file("config.schema.json").read_text())
     assert set(schema["$defs"]["step"]["properties"]) == config._STEP_FIELDS
     assert set(configurable()) <= set(schema["properties"])
-    assert {"steps", "remote_cache", "remote_cache_mode", "templates", "constraints"} <= set(schema["properties"])
+    assert {"steps", "remote_cache", "remote_cache_mode", "templates", "constraints"} <= set(
+        schema["properties"]
+    )
     good = _load(
         tmp_path,
         'jobs = 3\nlogs = "none"\nprofile = "t/trace.json"\ntemplates = "tpl"\nconstraints = ["c.txt"]\n'

@@ -14,9 +14,9 @@ from connkit.engine import history
 from connkit.engine.driver import local_cache
 from connkit.engine.project import Folder
 from connkit.engine.results import RunResult, Status, StepResult
+from connkit.engine.step import Step
 from connkit.errors import UsageError
 from tests.engine.helpers import concat_step, py, run, upper_step, write_sources
-from connkit.engine.step import Step
 
 
 def _runs(root: Path) -> Path:
@@ -28,7 +28,9 @@ def _independent() -> Step:
         id="docs.copy",
         inputs=("docs/*.md",),
         outputs=("out/docs.md",),
-        command=py("import os;os.makedirs('out',exist_ok=True);open('out/docs.md','w').write(open('docs/a.md').read())"),
+        command=py(
+            "import os;os.makedirs('out',exist_ok=True);open('out/docs.md','w').write(open('docs/a.md').read())"
+        ),
     )
 
 
@@ -65,7 +67,9 @@ def test_the_commit_is_recorded_in_a_git_tree_and_none_elsewhere(tmp_path):
     subprocess.run([*git, "init", "-q"], check=True)
     subprocess.run([*git, "add", "src"], check=True)
     subprocess.run([*git, "commit", "-qm", "x"], check=True)
-    head = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    head = subprocess.run(
+        [*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
     run(tmp_path, [concat_step()])
     assert history.stored_runs(_runs(tmp_path))[0].commit == head
 
@@ -108,7 +112,9 @@ def test_diff_names_exactly_the_steps_whose_status_or_key_changed(tmp_path):
     changes = history.diff(history.find_run(runs, "2"), history.find_run(runs, "1"))
     assert sorted(c.id for c in changes) == ["build.concat", "build.upper"]
     assert all(c.status == ("cached", "ran") and c.key[0] != c.key[1] for c in changes)
-    by_name = history.diff(history.find_run(runs, "3"), history.find_run(runs, history.stored_runs(runs)[1].name))
+    by_name = history.diff(
+        history.find_run(runs, "3"), history.find_run(runs, history.stored_runs(runs)[1].name)
+    )
     assert {c.id for c in by_name} == {"build.concat", "build.upper", "docs.copy"}
     assert all(c.key[0] == c.key[1] for c in by_name)  # only statuses changed from run 3 to 2
 

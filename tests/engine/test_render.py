@@ -4,8 +4,8 @@ HTML page opens offline; the SVG is Graphviz's, and without Graphviz .svg says h
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -19,13 +19,20 @@ from connkit.engine.step import Step
 from connkit.errors import ConnkitError, UsageError
 
 STEPS = [
-    Step(id="generate.python", command=("true",), description='models "from" schemas </script><script>alert(1)'),
+    Step(
+        id="generate.python", command=("true",), description='models "from" schemas </script><script>alert(1)'
+    ),
     Step(id="format.python.acmedb", command=("true",), deps=("generate.python",)),
     Step(id="test.acmedb", command=("true",), deps=("format.python.acmedb", "generate.python")),
     Step(id="test.other_db", command=("true",), deps=("generate.python",)),
     Step(id="docs.build", command=("true",)),
 ]
-STATES = {"generate.python": "hit", "format.python.acmedb": "miss", "test.acmedb": "failed", "test.other_db": "hit"}
+STATES = {
+    "generate.python": "hit",
+    "format.python.acmedb": "miss",
+    "test.acmedb": "failed",
+    "test.other_db": "hit",
+}
 
 
 def group_of(step: Step) -> str | None:
@@ -85,8 +92,13 @@ def test_the_html_layout_puts_each_group_in_its_own_band_and_dependencies_to_the
         for p in nodes:
             if top <= p.y and p.y + render.BOX_H <= top + band_h:
                 band_of[p.node.id] = group
-    assert band_of == {"generate.python": "", "docs.build": "", "format.python.acmedb": "acmedb",
-                       "test.acmedb": "acmedb", "test.other_db": "other_db"}
+    assert band_of == {
+        "generate.python": "",
+        "docs.build": "",
+        "format.python.acmedb": "acmedb",
+        "test.acmedb": "acmedb",
+        "test.other_db": "other_db",
+    }
     assert all(p.x + p.w <= width and p.y + render.BOX_H <= height for p in nodes)
 
 
@@ -100,7 +112,10 @@ def test_mermaid_and_dot_colour_states_and_group_by_connector():
     assert '\\"from\\"' in dot  # text is data: quotes escaped, not ending the string
 
 
-@pytest.mark.skipif(shutil.which("dot") is None and not os.environ.get("CI"), reason="Graphviz is not installed (ci/setup-toolchain.sh installs it)")
+@pytest.mark.skipif(
+    shutil.which("dot") is None and not os.environ.get("CI"),
+    reason="Graphviz is not installed (ci/setup-toolchain.sh installs it)",
+)
 def test_svg_is_graphviz_xml_naming_every_step():
     svg = render.to_svg(_view())
     root = ET.fromstring(svg)
@@ -121,10 +136,16 @@ def test_without_dot_svg_is_one_line_naming_the_fix(monkeypatch, tmp_path):
 
 def test_cache_states_mark_a_step_that_failed_with_the_same_key():
     plan = Plan(
-        steps=[PlanEntry("a", "k1", hit=True), PlanEntry("b", "k2", hit=False), PlanEntry("c", "k3", hit=False)],
+        steps=[
+            PlanEntry("a", "k1", hit=True),
+            PlanEntry("b", "k2", hit=False),
+            PlanEntry("c", "k3", hit=False),
+        ],
         seconds=0,
     )
-    last = {"steps": [{"id": "b", "status": "failed", "key": "k2"}, {"id": "c", "status": "failed", "key": "old"}]}
+    last = {
+        "steps": [{"id": "b", "status": "failed", "key": "k2"}, {"id": "c", "status": "failed", "key": "old"}]
+    }
     assert render.cache_states(plan, last) == {"a": "hit", "b": "failed", "c": "miss"}
     assert render.cache_states(plan, None) == {"a": "hit", "b": "miss", "c": "miss"}
 
@@ -133,6 +154,11 @@ def test_the_extension_picks_the_format():
     from pathlib import Path
 
     assert [render.format_for(Path(f"g{e}")) for e in (".svg", ".HTML", ".dot", ".mermaid", ".json")] == [
-        "svg", "html", "dot", "mermaid", "json"]
+        "svg",
+        "html",
+        "dot",
+        "mermaid",
+        "json",
+    ]
     with pytest.raises(UsageError, match="unknown extension '.png'"):
         render.format_for(Path("g.png"))

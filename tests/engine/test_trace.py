@@ -15,7 +15,11 @@ from tests.engine.helpers import concat_step, py, run, upper_step, write_sources
 
 def _steps() -> list[Step]:
     others = [
-        Step(id=f"side.{n}", outputs=(f"out/{n}.txt",), command=py(f"import os;os.makedirs('out',exist_ok=True);open('out/{n}.txt','w').write('{n}')"))
+        Step(
+            id=f"side.{n}",
+            outputs=(f"out/{n}.txt",),
+            command=py(f"import os;os.makedirs('out',exist_ok=True);open('out/{n}.txt','w').write('{n}')"),
+        )
         for n in ("a", "b", "c")
     ]
     failing = Step(id="side.fail", command=py("raise SystemExit(3)"))
@@ -42,7 +46,7 @@ def test_the_trace_has_one_complete_event_per_step_and_lanes_that_never_overlap(
     # a worker thread processes one step at a time: slices in one lane never overlap
     for lane in lanes:
         mine = sorted((e["ts"], e["ts"] + e["dur"]) for e in slices if e["tid"] == lane)
-        assert all(end <= nxt for (_, end), (nxt, _) in zip(mine, mine[1:]))
+        assert all(end <= nxt for (_, end), (nxt, _) in zip(mine, mine[1:], strict=False))
     # a dependent's slice starts after its dependency's ended
     start = {e["name"]: e["ts"] for e in slices}
     end = {e["name"]: e["ts"] + e["dur"] for e in slices}
