@@ -72,6 +72,15 @@ def test_the_commit_is_recorded_in_a_git_tree_and_none_elsewhere(tmp_path):
     ).stdout.strip()
     run(tmp_path, [concat_step()])
     assert history.stored_runs(_runs(tmp_path))[0].commit == head
+    # what git itself says, in the other layouts a checkout comes in
+    subprocess.run([*git, "pack-refs", "--all"], check=True)
+    assert not list((tmp_path / ".git/refs/heads").iterdir())
+    assert history.git_commit(tmp_path / "src") == head  # packed refs, from a subfolder
+    linked = tmp_path.parent / f"{tmp_path.name}-linked"
+    subprocess.run([*git, "worktree", "add", "-q", "-b", "other", str(linked)], check=True)
+    assert history.git_commit(linked) == head
+    subprocess.run([*git, "checkout", "-q", "--detach"], check=True)
+    assert history.git_commit(tmp_path) == head
 
 
 def _result(status: str = "ran") -> RunResult:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from connkit.fsutil import atomic_write_text
 KEEP = 50
 _NAME = re.compile(r"^\d{8}T\d{6}\.\d{6}Z(-\d+)?\.json$")
 _STAMP = "%Y%m%dT%H%M%S.%fZ"
+_SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 
 
 @dataclass(frozen=True)
@@ -70,18 +70,38 @@ class StepChange:
 
 
 def git_commit(root: Path) -> str | None:
-    """The commit checked out in ``root`` when it is (inside) a git work tree, else None."""
-    try:
-        proc = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--verify", "-q", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-    except (OSError, subprocess.TimeoutExpired):
+    """The commit checked out in ``root`` when it is (inside) a git work tree, else None.
+
+    Read from the repository's files (HEAD, the ref it names, packed-refs; a linked work
+    tree's ``.git`` file and ``commondir``) rather than by running git: every run records it,
+    and a no-op run should not pay for a process.
+    """
+    gitdir = next((d / ".git" for d in (root, *root.parents) if (d / ".git").exists()), None)
+    if gitdir is None:
         return None
-    commit = proc.stdout.strip()
-    return commit if proc.returncode == 0 and commit else None
+    try:
+        if gitdir.is_file():  # a linked work tree or submodule: "gitdir: <path>"
+            pointer = gitdir.read_text(encoding="utf-8").strip().removeprefix("gitdir:").strip()
+            gitdir = (gitdir.parent / pointer).resolve()
+        head = (gitdir / "HEAD").read_text(encoding="utf-8").strip()
+        if not head.startswith("ref:"):
+            return head if _SHA.match(head) else None
+        ref = head.removeprefix("ref:").strip()
+        common = gitdir
+        if (gitdir / "commondir").is_file():
+            common = (gitdir / (gitdir / "commondir").read_text(encoding="utf-8").strip()).resolve()
+        for folder in dict.fromkeys((gitdir, common)):
+            if (folder / ref).is_file():
+                value = (folder / ref).read_text(encoding="utf-8").strip()
+                return value if _SHA.match(value) else None
+        packed = common / "packed-refs"
+        for line in packed.read_text(encoding="utf-8").splitlines() if packed.is_file() else ():
+            sha, _, name = line.partition(" ")
+            if name == ref and _SHA.match(sha):
+                return sha
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None  # a branch with no commit yet
 
 
 def record(
