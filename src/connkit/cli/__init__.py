@@ -6,10 +6,13 @@ from connkit.cli import ci, engine, quickstart, scaffold, stack, toolchain, work
 from connkit.cli import register as _register
 from connkit.cli import review as _review
 from connkit.cli import validate as _validate
+from connkit.cli import watch as _watch
 
 namespace = Collection()
 namespace.add_task(engine.run)
 namespace.add_task(engine.graph)
+namespace.add_task(engine.runs)
+namespace.add_task(_watch.watch)
 namespace.add_collection(engine.cache_collection)
 namespace.add_collection(workspace.ns, name="workspace")
 namespace.add_task(scaffold.scaffold)
