@@ -120,7 +120,7 @@ def record(
         path = runs / f"{stem}-{n}.json"
         n += 1
     data = {"when": moment.isoformat(), "targets": list(targets), "commit": commit, **result.as_dict()}
-    atomic_write_text(path, json.dumps(data, indent=2) + "\n")
+    atomic_write_text(path, json.dumps(data, indent=2) + "\n", durable=False)  # a convenience
     for old in _names(runs)[:-KEEP]:
         (runs / old).unlink(missing_ok=True)
     return path
