@@ -230,6 +230,19 @@ def test_an_optional_tool_missing_only_warns(tmp_path, registry):
     assert "1 optional missing: Graphviz dot" in proc.stdout
 
 
+def test_a_tool_no_step_of_the_workspace_runs_is_not_needed_there(tmp_path, registry):
+    ws = workspace(tmp_path, registry)
+    (ws / "openmetadata-spec/pom.xml").unlink()  # no generate.java: nothing runs Maven
+    fakes = {k: v for k, v in absent_fakes().items() if k != "mvn"}
+    proc = doctor(
+        ws, build_path(tmp_path, remove=("mvn", "mvnDebug"), fakes=fakes), "--json", **registry_env(registry)
+    )
+    assert proc.returncode == 0, proc.stdout
+    maven = by_name(proc)["Maven"]
+    assert maven["state"] == "missing" and not maven["required"] and maven["needed_for"] == ""
+    assert json.loads(proc.stdout)["warnings"] == ["Maven"]
+
+
 def test_registries_go_through_the_proxy_and_trust_ssl_cert_file(tmp_path):
     """A proxy that refuses makes every registry fail (so HTTPS_PROXY is used); a registry with
     a self-signed certificate answers once SSL_CERT_FILE names it, and fails without."""

@@ -51,12 +51,14 @@ def print_report(report) -> None:
         state = check.state.value
         style = _STYLE.get(state, "yellow") if check.required or state == "ok" else "yellow"
         label = state if check.required or state == "ok" else f"{state} (optional)"
-        line = f"  [{style}]{label:<17}[/] {escape(check.name):<{width}}  {escape(check.detail)}"
+        line = f"  [{style}]{label:<20}[/] {escape(check.name):<{width}}  {escape(check.detail)}"
         if check.needed_for:
             line += f" [dim]- for {escape(check.needed_for)}[/]"
+        elif not check.required:
+            line += " [dim]- no step of this workspace runs it[/]"
         out.print(line)
         if check.fix is not None and (check.failed or check.warned):
-            pad = " " * (22 + width)
+            pad = " " * (25 + width)
             out.print(f"{pad}Debian/Ubuntu: [bold]{escape(for_user(check.fix.debian))}[/]")
             out.print(f"{pad}macOS:         [bold]{escape(check.fix.macos)}[/]")
             if check.fix.note:

@@ -79,7 +79,7 @@ class Need:
         steps = self.uses.get(tool)
         if steps:
             return True, ", ".join(steps)
-        return False, f"no step of this workspace runs it ({self.default_for} elsewhere)"
+        return False, ""  # no step of this workspace runs it: optional here
 
 
 def _missing(name: str, hint: InstallHint, need: tuple[bool, str]) -> Check:
@@ -147,7 +147,7 @@ def antlr(needs: AntlrNeeds | None, java: Check, in_workspace: bool) -> Check:
     if not in_workspace:
         return Check(name, State.NEEDS_WORKSPACE, "whether a Makefile recipe runs antlr4", "make generate")
     if needs is None:
-        return Check(name, State.OK, "no Makefile recipe runs antlr4: not needed", "", False)
+        return Check(name, State.OK, "no Makefile recipe runs antlr4: not needed", "make generate", False)
     coordinate = f"org.antlr:antlr4:{needs.version or 'X'}:jar:complete"
     detail = f"{needs.source}; connkit fetches {coordinate} from Maven Central and runs it with java"
     if java.state is State.MISSING:
