@@ -2,7 +2,7 @@
 
 from invoke import Collection
 
-from connkit.cli import ci, engine, quickstart, scaffold, stack, toolchain, workspace
+from connkit.cli import ci, doctor, engine, quickstart, scaffold, stack, toolchain, workspace
 from connkit.cli import register as _register
 from connkit.cli import review as _review
 from connkit.cli import validate as _validate
@@ -26,3 +26,4 @@ namespace.add_task(toolchain.generate)
 namespace.add_task(toolchain.format)
 namespace.add_task(toolchain.test)
 namespace.add_task(quickstart.quickstart)
+namespace.add_task(doctor.doctor)

@@ -1,4 +1,5 @@
-"""Review reports as text, JSON, or SARIF 2.1.0 for GitHub code scanning."""
+"""Review reports as text, JSON, SARIF 2.1.0 for GitHub code scanning, or GitHub Actions
+annotations (workflow commands) for the run's log and the pull request's diff."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from connkit.openmetadata.review import CATEGORIES, RULES, ReviewResult, Severit
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVEL = {Severity.BLOCKER: "error", Severity.WARNING: "warning", Severity.SUGGESTION: "note"}
-FORMATS = ("text", "json", "sarif")
+FORMATS = ("text", "json", "sarif", "github")
+GITHUB_LEVEL = {Severity.BLOCKER: "error", Severity.WARNING: "warning", Severity.SUGGESTION: "notice"}
 
 
 def render(result: ReviewResult, fmt: str) -> str:
@@ -20,6 +22,8 @@ def render(result: ReviewResult, fmt: str) -> str:
         return json.dumps(to_json(result), indent=2) + "\n"
     if fmt == "sarif":
         return json.dumps(to_sarif(result), indent=2) + "\n"
+    if fmt == "github":
+        return to_github(result)
     raise ValueError(fmt)
 
 
@@ -112,3 +116,25 @@ def to_sarif(result: ReviewResult) -> dict:
             }
         ],
     }
+
+
+def _command_data(text: str) -> str:
+    """A workflow command's message, escaped as the runner unescapes it."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _command_property(text: str) -> str:
+    return _command_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def to_github(result: ReviewResult) -> str:
+    """One ``::error``/``::warning``/``::notice`` annotation per finding (BLOCKERs are errors)
+    on its file and line, then the text report's verdict as a plain line."""
+    lines = []
+    for f in result.findings:
+        where = f"file={_command_property(f.path)},line={f.line}"
+        title = _command_property(f"{f.severity.value} {f.rule_id}")
+        message = _command_data(f"{f.message}. Fix: {f.fix}")
+        lines.append(f"::{GITHUB_LEVEL[f.severity]} {where},title={title}::{message}")
+    lines.append(to_text(result).splitlines()[-1])
+    return "\n".join(lines) + "\n"
