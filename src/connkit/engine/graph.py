@@ -25,7 +25,7 @@ class Graph:
                 raise UsageError(f"two steps are both called {step.id!r}; step ids must be unique")
             by_id[step.id] = step
         for step in by_id.values():
-            for dep in step.deps:
+            for dep in (*step.deps, *step.after):
                 if dep not in by_id:
                     raise UsageError(f"step {step.id!r} depends on unknown step {dep!r}")
         graph = cls(by_id)
@@ -49,7 +49,7 @@ class Graph:
         return chosen
 
     def closure(self, ids: Iterable[str]) -> list[str]:
-        """The given steps and everything they depend on."""
+        """The given steps and everything they depend on (order-only dependencies too)."""
         seen: set[str] = set()
         stack = list(ids)
         while stack:
@@ -57,13 +57,15 @@ class Graph:
             if current not in seen:
                 seen.add(current)
                 stack.extend(self.steps[current].deps)
+                stack.extend(self.steps[current].after)
         return [s for s in self.steps if s in seen]
 
     def sorter(self, ids: Iterable[str]) -> graphlib.TopologicalSorter:
         wanted = set(ids)
         sorter: graphlib.TopologicalSorter = graphlib.TopologicalSorter()
         for sid in wanted:
-            sorter.add(sid, *[d for d in self.steps[sid].deps if d in wanted])
+            step = self.steps[sid]
+            sorter.add(sid, *[d for d in (*step.deps, *step.after) if d in wanted])
         return sorter
 
     def order(self, ids: Iterable[str]) -> list[str]:
@@ -77,7 +79,7 @@ class Graph:
         """Everything downstream of the given steps."""
         reverse: dict[str, list[str]] = {s: [] for s in self.steps}
         for step in self.steps.values():
-            for dep in step.deps:
+            for dep in (*step.deps, *step.after):
                 reverse[dep].append(step.id)
         out: set[str] = set()
         stack = list(ids)
@@ -92,7 +94,7 @@ class Graph:
 def render(graph: Graph, ids: Sequence[str], fmt: str, state: Mapping[str, str]) -> str:
     """The selected steps as mermaid, dot or json, each labelled with its cache state."""
     ordered = graph.order(ids)
-    edges = [(d, s) for s in ordered for d in graph.steps[s].deps if d in ordered]
+    edges = [(d, s) for s in ordered for d in (*graph.steps[s].deps, *graph.steps[s].after) if d in ordered]
     if fmt == "json":
         return json.dumps(
             {
@@ -100,6 +102,7 @@ def render(graph: Graph, ids: Sequence[str], fmt: str, state: Mapping[str, str])
                     {
                         "id": s,
                         "deps": list(graph.steps[s].deps),
+                        "after": list(graph.steps[s].after),
                         "description": graph.steps[s].description,
                         "inputs": list(graph.steps[s].inputs),
                         "outputs": list(graph.steps[s].outputs),
