@@ -466,8 +466,8 @@ def _skeleton(root: Path, scratch: Path, rels, configs: Sequence[str]) -> None:
 def _generated_skeleton(root: Path, scratch: Path) -> None:
     """The generated models' package layout, as after ``make generate``: a checkout's
     ``metadata`` is a pkgutil namespace package, so isort counts ``metadata.generated...``
-    first-party only where those modules exist. Mirrored from the tree when it has them,
-    else laid out from the schemas (the generator writes ``schema/<path>.py`` per schema)."""
+    first-party only where those modules exist. Mirrored from the tree; where it has no
+    models yet, laid out from the schemas (the generator writes ``schema/<path>.py`` for each)."""
     generated = root / GENERATED
     if generated.is_dir():
         for folder, dirs, files in os.walk(generated):
@@ -479,9 +479,8 @@ def _generated_skeleton(root: Path, scratch: Path) -> None:
                     shutil.copyfile(Path(folder) / name, dest / name)
                 elif name.endswith(".py"):
                     (dest / name).touch()
-        return
     schemas = root / SPEC_SCHEMA
-    if not schemas.is_dir():
+    if (generated / "schema").is_dir() or not schemas.is_dir():
         return
     for schema in schemas.rglob("*.json"):
         dest = scratch / GENERATED / "schema" / schema.relative_to(schemas).with_suffix(".py")
