@@ -47,9 +47,12 @@ def connkit(tree, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
     return proc
 
 
+def last_run(tree) -> list[dict]:
+    return json.loads((tree.state / "runs" / "last.json").read_text())["steps"]
+
+
 def statuses(tree) -> dict[str, str]:
-    data = json.loads((tree.state / "runs" / "last.json").read_text())
-    return {s["id"]: s["status"] for s in data["steps"]}
+    return {s["id"]: s["status"] for s in last_run(tree)}
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +65,7 @@ def tree(om_checkout):
     connkit(om_checkout, "generate", "--logs", "errors")
     timings["cold"] = time.perf_counter() - started
     timings["cold_steps"] = statuses(om_checkout)
+    timings["cold_seconds"] = {s["id"]: s["seconds"] for s in last_run(om_checkout)}
     started = time.perf_counter()
     connkit(om_checkout, "generate")
     timings["warm"] = time.perf_counter() - started
