@@ -76,10 +76,11 @@ class Graph:
             raise UsageError(f"the steps form a cycle: {cycle}; remove one of those deps") from None
 
     def dependents(self, ids: Iterable[str]) -> set[str]:
-        """Everything downstream of the given steps."""
+        """Everything whose key the given steps reach (order-only dependents are not reached:
+        a change upstream does not change their keys)."""
         reverse: dict[str, list[str]] = {s: [] for s in self.steps}
         for step in self.steps.values():
-            for dep in (*step.deps, *step.after):
+            for dep in step.deps:
                 reverse[dep].append(step.id)
         out: set[str] = set()
         stack = list(ids)
