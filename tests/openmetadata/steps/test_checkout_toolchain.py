@@ -161,7 +161,8 @@ def test_a_schema_edit_reruns_the_generators_and_only_that_connectors_tests(tree
     try:
         connkit(tree, "run", targets, ok=False)  # the scaffolded tests fail on 1.1 (see above)
         got = statuses(tree)
-        assert {got[s] for s in GENERATORS} == {"ran"}, got
+        # ran, or restored when an earlier session made this very edit (connkit's state persists)
+        assert {got[s] for s in GENERATORS} <= {"ran", "restored"}, got
         assert got[f"test.{SCAFFOLDED}"] != "cached", got
         assert got[f"test.{MINIMAL}"] == "cached", got  # another connector's schema
         assert got["pyenv"] == "cached" and got["generate.ui.deps"] == "cached", got
