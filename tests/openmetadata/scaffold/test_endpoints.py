@@ -10,26 +10,7 @@ import pytest
 from connkit.errors import UsageError
 from connkit.openmetadata.scaffold.endpoints import CLIENT_NAMES, name_methods, parse
 
-from .helpers import check_connector, make_workspace, run_cli
-
-GRAFANA = [  # OpenMetadata's "Build a Connector with AI" guide (v1.12.x docs), verbatim
-    "--name",
-    "grafana",
-    "--service-type",
-    "dashboard",
-    "--auth-types",
-    "token",
-    "--docs-url",
-    "https://grafana.com/docs/grafana/latest/developers/http_api/",
-    "--api-endpoints",
-    "GET /api/search, GET /api/dashboards/uid/:uid, GET /api/datasources",
-    "--docs-notes",
-    "Dashboards are found via /api/search?type=dash-db; uid is the stable id.",
-    "--docker-image",
-    "grafana/grafana:latest",
-    "--docker-port",
-    "3000",
-]
+from .helpers import GRAFANA, check_connector, make_workspace, run_cli
 
 
 def methods(*entries: str) -> list[tuple[str, str, tuple[str, ...]]]:
