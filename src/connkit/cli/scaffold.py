@@ -14,9 +14,10 @@ HELP = {
     "or sdk_client",
     "scheme": "SQLAlchemy driver scheme, e.g. mysql+pymysql (sqlalchemy only; default NAME+pyNAME)",
     "default_port": "the service's usual port (used in docs, sample configs and as --docker-port default)",
-    "auth_types": "basic, iam, azure, jwt, token, oauth; comma-separated or repeated (default basic)",
-    "capabilities": "metadata, lineage, usage, profiler, stored_procedures, data_diff; comma-separated or "
-    "repeated (default metadata; usage/profiler/data_diff need sqlalchemy)",
+    "auth_types": "basic, iam, azure, jwt, token, oauth; comma- or space-separated, or repeated "
+    "(default basic)",
+    "capabilities": "metadata, lineage, usage, profiler, stored_procedures, data_diff; comma- or "
+    "space-separated, or repeated (default metadata; usage/profiler/data_diff need sqlalchemy)",
     "display_name": "human name shown in CONNECTOR_CONTEXT.md and the test-connection definition",
     "description": "description for the connection schema",
     "docs_url": "vendor documentation URL (http/https)",
@@ -53,6 +54,7 @@ _VALUE_FLAGS = (
 @connkit_task(
     help=HELP,
     iterable=["auth_types", "capabilities", "api_endpoints"],
+    multi_value=("auth_types", "capabilities"),
     auto_shortflags=False,
 )
 def scaffold(

@@ -109,6 +109,12 @@ CASES = [
         setup=_remove("ingestion/src/metadata/ingestion/source/messaging/kafka"),
     ),
     Case(
+        "exists-in-a-type-connkit-does-not-scaffold",
+        ["--name", "amundsen", *DB],
+        "ingestion/src/metadata/ingestion/source/metadata/amundsen already exists (a metadata connector)",
+        setup=_write("ingestion/src/metadata/ingestion/source/metadata/amundsen/__init__.py"),
+    ),
+    Case(
         "auth-type-without-schema",
         ["--name", "new_x", *DASH, "--auth-types", "azure"],
         "--auth-types azure: this workspace's release has no schema for it",

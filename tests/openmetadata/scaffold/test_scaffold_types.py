@@ -411,3 +411,21 @@ def test_user_pyproject_templates_apply_when_the_workspace_has_none(tmp_path, mo
     assert (
         ws.source_package("pipeline", "usercfg") / "CONNECTOR_CONTEXT.md"
     ).read_text() == "user brief for Usercfg\n"
+
+
+def test_list_flags_take_several_words_as_upstreams_do(tmp_path, monkeypatch, capsys):
+    """upstream's --auth-types and --capabilities are nargs="+": ``--auth-types basic token``."""
+    ws = make_workspace(tmp_path / "ws")
+    monkeypatch.chdir(ws.root)
+    args = ["--name", "spaced", "--service-type", "database", "--auth-types", "basic", "token"]
+    args += ["--capabilities", "metadata", "lineage", "usage", "--display-name", "Spaced"]
+    code, _, err = run_cli(args, capsys)
+    assert code == 0, err
+    context = (ws.source_package("database", "spaced") / "CONNECTOR_CONTEXT.md").read_text()
+    assert "| Auth types | basic, token |" in context
+    assert "| Capabilities | metadata, lineage, usage |" in context
+    assert (ws.source_package("database", "spaced") / "usage.py").is_file()
+    code, _, err = run_cli(
+        ["--name", "other", "--service-type", "dashboard", "--auth-types", "basic", "kerberos"], capsys
+    )
+    assert code == 2 and "unknown --auth-types value 'kerberos'" in err

@@ -1,7 +1,7 @@
 """Checks of the workspace a connector is scaffolded into, before anything is rendered or written.
 
 Each refusal is one line naming the fix: a service type or auth type the release does not
-have, a name an existing connector already uses (in any service type, whatever ``--force``
+have, a name an existing connector already uses (in any service folder, whatever ``--force``
 says), files that exist, a tree that cannot be written.
 """
 
@@ -14,8 +14,7 @@ from pathlib import Path
 from connkit.errors import UsageError
 from connkit.openmetadata.scaffold import conventions
 from connkit.openmetadata.scaffold.options import AUTH_TYPES, ScaffoldOptions
-from connkit.openmetadata.services import SERVICE_TYPES
-from connkit.openmetadata.workspace import Workspace
+from connkit.openmetadata.workspace import INGESTION_SOURCE, Workspace
 
 SCAFFOLDED_MARKER = "CONNECTOR_CONTEXT.md"  # a package holding it was written by scaffold
 _SUFFIX = "Connection.json"
@@ -60,7 +59,7 @@ def check_name_free(ws: Workspace, opts: ScaffoldOptions, force: bool) -> None:
     CONNECTOR_CONTEXT.md) in the same service type.
     """
     name, own_type = opts.connector.name, opts.service_type
-    for service_type in SERVICE_TYPES:
+    for service_type in _folders(ws.root / INGESTION_SOURCE, own_type):
         package = ws.source_package(service_type, name)
         if not (package.exists() or package.is_symlink()):
             continue
@@ -78,10 +77,8 @@ def check_name_free(ws: Workspace, opts: ScaffoldOptions, force: bool) -> None:
     folded = _fold(opts.connector.module)
     own_schema = ws.connection_schema(own_type, opts.connector.module)
     scaffolded = (ws.source_package(own_type, name) / SCAFFOLDED_MARKER).is_file()
-    for service_type in SERVICE_TYPES:
+    for service_type in _folders(ws.connections_dir(own_type).parent, own_type):
         folder = ws.connections_dir(service_type)
-        if not folder.is_dir():
-            continue
         for schema in sorted(folder.glob(f"*{_SUFFIX}")):
             if _fold(schema.name[: -len(_SUFFIX)]) != folded:
                 continue
@@ -130,6 +127,17 @@ def check_writable(ws: Workspace, paths: list[Path]) -> None:
             raise UsageError(f"{ws.rel(parent)} is not writable; fix its permissions and retry")
         if path.exists() and (path.is_dir() or not os.access(path, os.W_OK)):
             raise UsageError(f"{ws.rel(path)} cannot be overwritten; remove it or fix its permissions")
+
+
+def _folders(parent: Path, first: str) -> list[str]:
+    """Every service folder under ``parent`` (also types connkit does not scaffold, such as
+    ``metadata``), ``first`` first."""
+    found = (
+        [p.name for p in parent.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))]
+        if parent.is_dir()
+        else []
+    )
+    return sorted(found, key=lambda name: name != first)
 
 
 def _fold(text: str) -> str:
