@@ -95,7 +95,7 @@ def spread_values(argv: list[str], collection: Any) -> list[str]:
     flags: frozenset[str] = frozenset()
     current: str | None = None
     for word in argv:
-        if word in collection:
+        if word and not word.startswith("-") and word in collection:
             flags, current = getattr(collection[word], "multi_value", frozenset()), None
             out.append(word)
         elif word.startswith("-"):
