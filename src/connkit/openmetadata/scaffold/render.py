@@ -31,6 +31,7 @@ from connkit.openmetadata.scaffold.pyformat import format_python
 from connkit.openmetadata.services import SERVICES
 from connkit.openmetadata.workspace import Workspace
 from connkit.openmetadata.workspace.framework import Framework
+from connkit.openmetadata.workspace.layout import detect_layout
 from connkit.resources import templates_dir
 
 if sys.version_info >= (3, 11):
@@ -424,6 +425,7 @@ def context(
     fw, api = conv.framework, conv.api
     label = opts.display_name or opts.connector.camel
     auth_schema = auth.build(opts, conv.auth_refs, ws.spec_schema_dir, label)
+    layout = detect_layout(ws.root)
     return {
         "fw": fw,
         "api": api,
@@ -450,7 +452,9 @@ def context(
         "service_schema": ws.rel(ws.service_schema(opts.service_type)),
         "service_enum": service.enum_member,
         "service_context": SERVICE_CONTEXT[opts.service_type],
-        "ui_utils": ui_utils_file(ws, opts.service_type),
+        "layout": layout,
+        "ui_utils": layout.services[opts.service_type].path or ui_utils_file(ws, opts.service_type),
+        "ui_shape": layout.services[opts.service_type].shape,
         "base_offers": lambda method: conv.base_methods is None or method in conv.base_methods,
         "ctx": lambda key, attr="fullyQualifiedName": context_expression(api, key, attr),
         "other": (service.reference, reference_config(ws, opts.service_type), service.source_config),
