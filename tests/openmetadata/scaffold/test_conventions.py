@@ -136,3 +136,20 @@ def test_on_1_1_the_code_follows_its_source_api(service_type, connection_type, t
         assert ".fullyQualifiedName.__root__" in metadata and "context.get()" not in metadata
     if service_type == "database" and connection_type == "rest_api":
         assert "def yield_view_lineage(" in metadata and "get_stored_procedures" not in metadata
+
+
+@pytest.mark.parametrize(
+    ("capability", "message"), [("data_diff", "no data diff"), ("stored_procedures", "no stored procedures")]
+)
+def test_capabilities_the_release_lacks_are_refused(capability, message, tmp_path, monkeypatch, capsys):
+    ws = make_release_1_1_workspace(tmp_path / "ws")
+    definitions = ws.spec_schema_dir / "entity/services/connections/connectionBasicType.json"
+    basic = json.loads(definitions.read_text())
+    basic["definitions"].pop("supportsDataDiff")
+    definitions.write_text(json.dumps(basic))
+    monkeypatch.chdir(ws.root)
+    code, _, err = run_cli(
+        ["--name", "quux", "--service-type", "database", "--capabilities", capability], capsys
+    )
+    assert code == 2 and message in err
+    assert not ws.source_package("database", "quux").exists()

@@ -52,6 +52,22 @@ def check_auth_types(ws: Workspace, opts: ScaffoldOptions) -> None:
             )
 
 
+def check_capabilities(ws: Workspace, opts: ScaffoldOptions) -> None:
+    """Capabilities the release's framework or spec has no place for (1.1: no stored procedures,
+    no data diff)."""
+    if opts.has("data_diff") and "supportsDataDiff" not in conventions.basic_types(ws):
+        raise UsageError(
+            "--capabilities data_diff: this workspace's release has no data diff (its "
+            "connectionBasicType.json defines no supportsDataDiff); drop it"
+        )
+    methods = conventions.base_methods(ws.root, "database")
+    if opts.has("stored_procedures") and methods is not None and "get_stored_procedures" not in methods:
+        raise UsageError(
+            "--capabilities stored_procedures: this workspace's release has no stored procedures "
+            "(its DatabaseServiceSource defines no get_stored_procedures); drop it"
+        )
+
+
 def check_name_free(ws: Workspace, opts: ScaffoldOptions, force: bool) -> None:
     """A name an existing connector uses is refused: its package or connection schema, any type.
 

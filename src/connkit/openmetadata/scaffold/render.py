@@ -453,6 +453,7 @@ def plan(
         )
     preflight.check_service_type(ws, opts)
     preflight.check_auth_types(ws, opts)
+    preflight.check_capabilities(ws, opts)
     preflight.check_name_free(ws, opts, force)
     rendered = render_all(ws, opts, override)
     verify_rendered(ws, opts, rendered)
