@@ -293,6 +293,19 @@ BAD = [
         ["--name", "new_dash", "--service-type", "dashboard", "--api-endpoints", "FETCH /api/x"],
         "unknown HTTP method",
     ),
+    (
+        ["--name", "amundsen", "--service-type", "database"],
+        "metadata/amundsen already exists (a metadata connector)",
+    ),
+    (["--name", "new_db", "--service-type", "database", "--capabilities", "data_diff"], "has no data diff"),
+    (
+        ["--name", "new_db", "--service-type", "database", "--capabilities", "stored_procedures"],
+        "has no stored procedures",
+    ),
+    (
+        ["--name", "new_dash", "--service-type", "dashboard", "--auth-types", "kerberos"],
+        "unknown --auth-types",
+    ),
 ]
 
 
@@ -303,7 +316,7 @@ def pristine(om_checkout):
     assert tree_digest(om_checkout.root) == before
 
 
-@pytest.mark.parametrize(("args", "message"), BAD, ids=[" ".join(a[:4]) for a, _ in BAD])
+@pytest.mark.parametrize(("args", "message"), BAD, ids=[" ".join(a) for a, _ in BAD])
 def test_bad_input_on_the_checkout_changes_nothing(pristine, args, message):
     before = tree_digest(pristine.root / "ingestion" / "src" / "metadata" / "ingestion" / "source")
     proc = run_connkit("scaffold", *args, cwd=pristine.root, env=pristine.env())
