@@ -24,7 +24,13 @@ SHORT_FLAGS = {"jobs": "j", "name": "n", "service_type": "t", "output": "o"}
 
 
 class ConnkitTask(Task):
-    """A task whose flags take their short forms from ``SHORT_FLAGS`` alone."""
+    """A task whose flags take their short forms from ``SHORT_FLAGS`` alone.
+
+    ``multi_value`` names list flags that, like argparse's ``nargs="+"``, also take the words
+    after them: ``--auth-types basic token`` (see :func:`spread_values`).
+    """
+
+    multi_value: frozenset[str] = frozenset()
 
     def arg_opts(self, name: str, default: str, taken_names: set[str]) -> dict[str, Any]:
         self.auto_shortflags = False
@@ -67,11 +73,13 @@ def reports_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def connkit_task(*args: Any, **kwargs: Any) -> Any:
+def connkit_task(*args: Any, multi_value: tuple[str, ...] = (), **kwargs: Any) -> Any:
     """``invoke.task`` with connkit's flag rules and error reporting."""
 
     def decorate(body: Callable) -> Task:
-        return task(klass=ConnkitTask, **kwargs)(reports_errors(body))
+        made = task(klass=ConnkitTask, **kwargs)(reports_errors(body))
+        made.multi_value = frozenset("--" + name.replace("_", "-") for name in multi_value)
+        return made
 
     if args and callable(args[0]):
         return decorate(args[0])
@@ -92,3 +100,26 @@ def split_list(values: Any) -> list[str]:
 
 # invoke has no optional positional arguments: a positional is required, so a task whose
 # argument may be left out takes it as a flag (``--target``) instead.
+
+
+def spread_values(argv: list[str], collection: Any) -> list[str]:
+    """``--flag a b`` → ``--flag a --flag b`` for a task's ``multi_value`` flags.
+
+    A word after such a flag's value is one more value unless it is a flag or a task name,
+    so only command lines invoke would refuse ("No idea what 'b' is!") change meaning.
+    """
+    out: list[str] = []
+    flags: frozenset[str] = frozenset()
+    current: str | None = None
+    for word in argv:
+        if word and not word.startswith("-") and word in collection:
+            flags, current = getattr(collection[word], "multi_value", frozenset()), None
+            out.append(word)
+        elif word.startswith("-"):
+            current = word if word in flags else None
+            out.append(word)
+        elif current is not None and out and out[-1] != current:
+            out += [current, word]
+        else:
+            out.append(word)
+    return out

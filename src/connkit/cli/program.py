@@ -7,6 +7,7 @@ from invoke.exceptions import Exit, ParseError
 
 from connkit import __version__
 from connkit.cli import namespace
+from connkit.cli._common import spread_values
 
 
 class ConnkitProgram(Program):
@@ -24,6 +25,7 @@ class ConnkitProgram(Program):
             raise Exit(_usage(exc), code=2) from None
 
     def parse_tasks(self) -> None:
+        self.core.unparsed = spread_values(self.core.unparsed, self.collection)
         try:
             super().parse_tasks()
         except ParseError as exc:

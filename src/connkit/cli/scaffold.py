@@ -8,21 +8,24 @@ from connkit.cli._common import connkit_task, split_list
 
 HELP = {
     "name": "connector name, snake_case (^[a-z][a-z0-9_]*$), e.g. my_db; becomes MyDb / myDb",
-    "service_type": "database, dashboard, pipeline, messaging, mlmodel, storage, search or api",
+    "service_type": "database, dashboard, pipeline, messaging, mlmodel, storage, search or api (those the "
+    "workspace's release has: see `connkit workspace.info`)",
     "connection_type": "sqlalchemy (database only; the database default), rest_api (default otherwise) "
     "or sdk_client",
     "scheme": "SQLAlchemy driver scheme, e.g. mysql+pymysql (sqlalchemy only; default NAME+pyNAME)",
     "default_port": "the service's usual port (used in docs, sample configs and as --docker-port default)",
-    "auth_types": "basic, iam, azure, jwt, token, oauth; comma-separated or repeated (default basic)",
-    "capabilities": "metadata, lineage, usage, profiler, stored_procedures, data_diff; comma-separated or "
-    "repeated (default metadata; usage/profiler/data_diff need sqlalchemy)",
+    "auth_types": "basic, iam, azure, jwt, token, oauth; comma- or space-separated, or repeated "
+    "(default basic)",
+    "capabilities": "metadata, lineage, usage, profiler, stored_procedures, data_diff; comma- or "
+    "space-separated, or repeated (default metadata; usage/profiler/data_diff need sqlalchemy)",
     "display_name": "human name shown in CONNECTOR_CONTEXT.md and the test-connection definition",
     "description": "description for the connection schema",
     "docs_url": "vendor documentation URL (http/https)",
     "sdk_package": "importable SDK module for --connection-type sdk_client, e.g. google.cloud.storage",
-    "api_endpoints": "REST list endpoints (paths like /api/v1/items); comma-separated or repeated; one "
-    "paginated client method each",
-    "docs_notes": "notes copied verbatim into CONNECTOR_CONTEXT.md (no {{ }} or {% %} template syntax)",
+    "api_endpoints": "API endpoints, METHOD /path or /path (GET, POST, PUT, PATCH, DELETE; path parameters "
+    ":id or {id}); comma-separated or repeated; one client method each, list endpoints (GET, no "
+    "parameter) paginated",
+    "docs_notes": "notes copied verbatim into CONNECTOR_CONTEXT.md (any text; written literally)",
     "docker_image": "image for an integration test with testcontainers, e.g. postgres:16",
     "docker_port": "port the --docker-image listens on (default --default-port)",
     "dry_run": "list the files that would be written, with a preview; write nothing",
@@ -51,6 +54,7 @@ _VALUE_FLAGS = (
 @connkit_task(
     help=HELP,
     iterable=["auth_types", "capabilities", "api_endpoints"],
+    multi_value=("auth_types", "capabilities"),
     auto_shortflags=False,
 )
 def scaffold(
@@ -97,9 +101,14 @@ def scaffold(
                 f"no flags and no terminal to ask on: pass at least {' and '.join(REQUIRED_FLAGS)} "
                 "(see `connkit scaffold --help`)"
             )
+        from connkit.openmetadata.scaffold.conventions import service_types
+        from connkit.openmetadata.scaffold.preflight import available_auth_types
         from connkit.openmetadata.scaffold.prompt import ask_options
 
-        answers = ask_options()
+        answers = ask_options(
+            service_types=service_types(ws),
+            auth_types=lambda service_type: available_auth_types(ws, service_type),
+        )
         lists = {k: answers.pop(k, []) or [] for k in lists}
         raw.update(answers)
     opts = build_options(**raw, **lists)

@@ -17,6 +17,25 @@ DATA = Path(__file__).parent / "data" / "workspace"
 RUFF_CONFIG = Path(__file__).parent / "ruff-connector.toml"
 RUFF_CLASSIC = Path(__file__).parent / "ruff-classic.toml"
 
+GRAFANA = [  # OpenMetadata's "Build a Connector with AI" guide (v1.12.x docs), verbatim
+    "--name",
+    "grafana",
+    "--service-type",
+    "dashboard",
+    "--auth-types",
+    "token",
+    "--docs-url",
+    "https://grafana.com/docs/grafana/latest/developers/http_api/",
+    "--api-endpoints",
+    "GET /api/search, GET /api/dashboards/uid/:uid, GET /api/datasources",
+    "--docs-notes",
+    "Dashboards are found via /api/search?type=dash-db; uid is the stable id.",
+    "--docker-image",
+    "grafana/grafana:latest",
+    "--docker-port",
+    "3000",
+]
+
 
 def make_workspace(root: Path) -> Workspace:
     shutil.copytree(DATA, root)
@@ -93,3 +112,46 @@ def check_connector(
     if client.exists():
         problems += checks.pagination_problems(client.read_text())
     return problems
+
+
+APACHE_HEADER = """#  Copyright 2021 Collate
+#  Licensed under the Apache License, Version 2.0 (the "License");
+#  you may not use this file except in compliance with the License.
+"""
+
+# What a 1.1 ingestion framework declares, reduced to the lines scaffold reads.
+RELEASE_1_1_FILES = {
+    "ingestion/setup.py": 'base_requirements = {"pydantic~=1.10"}\n',
+    "ingestion/src/metadata/ingestion/api/source.py": (
+        "class InvalidSourceException(Exception):\n    pass\n\n\n"
+        "class Source:\n    @classmethod\n    def create(cls, config_dict, metadata_config):\n        pass\n"
+    ),
+    "ingestion/src/metadata/ingestion/models/topology.py": "class TopologyContext:\n    pass\n",
+    "ingestion/src/metadata/ingestion/connections/test_connections.py": (
+        "def test_connection_steps(metadata, service_fqn, test_fn, automation_workflow=None):\n    pass\n"
+    ),
+    "ingestion/src/metadata/ingestion/source/database/database_service.py": (
+        "class DatabaseServiceSource:\n"
+        + "".join(
+            f"    def {m}(self):\n        pass\n\n"
+            for m in ("get_database_names", "yield_table", "yield_view_lineage", "register_record")
+        )
+    ),
+}
+
+
+def make_release_1_1_workspace(root: Path) -> Workspace:
+    """The test workspace reshaped like the 1.1 checkout: Apache headers, no ServiceSpec, no
+    shared auth schemas, 1.1's source API (no Either, create(config_dict, metadata_config),
+    entities in the topology context, test_connection_steps(service_fqn=...)), no search/api."""
+    ws = make_workspace(root)
+    shutil.rmtree(ws.root / "ingestion/src/metadata/utils/service_spec")
+    shutil.rmtree(ws.connections_dir("database") / "common")
+    for service_type in ("search", "api"):
+        ws.service_schema(service_type).unlink()
+    for rel, text in RELEASE_1_1_FILES.items():
+        (ws.root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (ws.root / rel).write_text(text)
+    for init in (ws.root / "ingestion/src/metadata/ingestion/source").glob("*/*/__init__.py"):
+        init.write_text(APACHE_HEADER)
+    return ws

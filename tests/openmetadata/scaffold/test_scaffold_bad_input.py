@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,17 @@ def _write(rel: str, text: str = "x\n") -> Callable[[Workspace], None]:
     return setup
 
 
+def _remove(rel: str) -> Callable[[Workspace], None]:
+    def setup(ws: Workspace) -> None:
+        path = ws.root / rel
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+    return setup
+
+
 def _override(rel: str, text: str) -> Callable[[Workspace], None]:
     return _write(f"overrides/connector/{rel}", text)
 
@@ -51,8 +63,6 @@ def _file_instead_of_dir(ws: Workspace) -> None:
 
 
 def _no_schema_dir(ws: Workspace) -> None:
-    import shutil
-
     shutil.rmtree(ws.root / "openmetadata-spec/src")
     (ws.root / "openmetadata-spec/src").mkdir()
 
@@ -82,6 +92,36 @@ CASES = [
     Case("double-underscore", ["--name", "my__db", *DB], "double underscore"),
     Case("trailing-underscore", ["--name", "mydb_", *DB], "underscore"),
     Case("exists-package", ["--name", "mysql", *DB], "already"),
+    Case(
+        "exists-in-another-type",
+        ["--name", "metabase", "--service-type", "pipeline"],
+        "ingestion/src/metadata/ingestion/source/dashboard/metabase already exists (a dashboard connector)",
+    ),
+    Case(
+        "exists-upstream-despite-force",
+        ["--name", "mysql", *DB, "--force"],
+        "--name mysql is taken: ingestion/src/metadata/ingestion/source/database/mysql already exists",
+    ),
+    Case(
+        "exists-schema-in-another-type",
+        ["--name", "kafka", "--service-type", "storage"],
+        "messaging/kafkaConnection.json already exists (a messaging connection)",
+        setup=_remove("ingestion/src/metadata/ingestion/source/messaging/kafka"),
+    ),
+    Case(
+        "exists-in-a-type-connkit-does-not-scaffold",
+        ["--name", "amundsen", *DB],
+        "ingestion/src/metadata/ingestion/source/metadata/amundsen already exists (a metadata connector)",
+        setup=_write("ingestion/src/metadata/ingestion/source/metadata/amundsen/__init__.py"),
+    ),
+    Case(
+        "auth-type-without-schema",
+        ["--name", "new_x", *DASH, "--auth-types", "azure"],
+        "--auth-types azure: this workspace's release has no schema for it",
+        setup=_remove(
+            "openmetadata-spec/src/main/resources/json/schema/security/credentials/azureCredentials.json"
+        ),
+    ),
     Case(
         "exists-enum", ["--name", "open_search", "--service-type", "search"], "already a search service type"
     ),
@@ -187,15 +227,38 @@ CASES = [
         ["--name", "new_x", *DB, "--api-endpoints", "/api/x"],
         "for REST/SDK connectors",
     ),
-    # free text that must stay data
-    Case("notes-expression", ["--name", "new_x", *DB, "--docs-notes", "{{ 7*7 }}"], "template syntax"),
     Case(
-        "notes-statement",
-        ["--name", "new_x", *DB, "--docs-notes", "{% for x in y %}{% endfor %}"],
-        "template syntax",
+        "endpoint-unknown-method",
+        ["--name", "new_x", *DASH, "--api-endpoints", "FETCH /api/items"],
+        "unknown HTTP method 'FETCH'",
     ),
-    Case("notes-comment", ["--name", "new_x", *DB, "--docs-notes", "{# hidden #}"], "template syntax"),
-    Case("notes-half", ["--name", "new_x", *DB, "--docs-notes", "see }} here"], "template syntax"),
+    Case(
+        "endpoint-three-words",
+        ["--name", "new_x", *DASH, "--api-endpoints", "GET /api/items now"],
+        "is not a URL path",
+    ),
+    Case("endpoint-method-only", ["--name", "new_x", *DASH, "--api-endpoints", "GET"], "paths start with /"),
+    Case(
+        "endpoint-stray-brace",
+        ["--name", "new_x", *DASH, "--api-endpoints", "/api/items/{uid"],
+        "braces must enclose a parameter name",
+    ),
+    Case(
+        "endpoint-empty-parameter",
+        ["--name", "new_x", *DASH, "--api-endpoints", "GET /api/items/:"],
+        "path parameter '' needs a name",
+    ),
+    Case(
+        "endpoint-parameter-not-a-name",
+        ["--name", "new_x", *DASH, "--api-endpoints", "/api/items/{1st}"],
+        "path parameter '1st' needs a name",
+    ),
+    Case(
+        "endpoint-query-with-quote",
+        ["--name", "new_x", *DASH, "--api-endpoints", '/api/search?q="x"'],
+        "its query string has spaces or quotes",
+    ),
+    # free text that must stay data
     Case("display-newline", ["--name", "new_x", *DB, "--display-name", "two\nlines"], "single line"),
     Case("description-control", ["--name", "new_x", *DB, "--description", "bell\x07"], "control characters"),
     # docker

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import shutil
 
@@ -66,6 +67,18 @@ def test_each_type_scaffolds_a_working_connector(
     assert f"scaffolded {names.camel}" in out
 
 
+def alternatives_of(schema: dict) -> list[dict]:
+    """The auth alternatives of a connection schema, its own #/definitions/ resolved."""
+    props = schema["properties"]
+    if "authType" not in props:
+        return [{"properties": props}]
+    out = []
+    for option in props["authType"]["oneOf"]:
+        ref = option.get("$ref", "")
+        out.append(schema["definitions"][ref.split("/")[-1]] if ref.startswith("#/definitions/") else option)
+    return out
+
+
 @pytest.mark.parametrize(
     "auth_types", ["basic", "iam", "azure", "jwt", "token", "oauth", "basic,token", "iam,azure,jwt"]
 )
@@ -82,7 +95,7 @@ def test_every_auth_type_wires_resolvable_fields(auth_types, service_type, tmp_p
     props = schema["properties"]
     if service_type == "database" and set(auth_types.split(",")) & {"basic", "iam", "azure", "jwt"}:
         assert "authType" in props and {"username", "authType"} <= set(schema["required"])
-    alternatives = props["authType"]["oneOf"] if "authType" in props else [{"properties": props}]
+    alternatives = alternatives_of(schema)
     if "token" in auth_types or "oauth" in auth_types:
         tokens = [a["properties"]["token"] for a in alternatives if "token" in a.get("properties", {})]
         assert [t["format"] for t in tokens] == ["password"]
@@ -127,6 +140,42 @@ def test_schema_has_the_reference_shape(tmp_path, monkeypatch, capsys):
     assert schema["properties"]["authType"]["oneOf"] == [{"$ref": "./common/basicAuth.json"}]
 
 
+TEMPLATE_SYNTAX = [
+    "{{ 7*7 }}",
+    "{% for x in y %}{{ x }}{% endfor %}",
+    "{# hidden #}",
+    "see }} here and {% raw %} there",
+    "{{ self.__init__.__globals__ }}",
+]
+
+
+@pytest.mark.parametrize("text", TEMPLATE_SYNTAX)
+@pytest.mark.parametrize("service_type", ["api", "database"])
+def test_template_syntax_in_flag_text_is_written_literally(text, service_type, tmp_path, monkeypatch, capsys):
+    """Notes, descriptions and display names may hold anything printable; no template sees them twice."""
+    ws = make_workspace(tmp_path / "ws")
+    monkeypatch.chdir(ws.root)
+    display = f"Acme {text}"
+    args = ["--name", "acme", "--service-type", service_type, "--display-name", display]
+    args += ["--description", f"about {text}", "--docs-notes", f"notes: {text}\nsecond line {text}"]
+    code, _, err = run_cli(args, capsys)
+    assert code == 0, err
+    schema = json.loads(ws.connection_schema(service_type, "acme").read_text())
+    assert schema["description"] == f"about {text}"
+    assert schema["properties"]["hostPort"]["description"].startswith(
+        f"{'URL of the' if service_type == 'api' else 'Host and port of the'} {display}"
+    )
+    definition = json.loads(ws.test_connection(service_type, "acme").read_text())
+    assert definition["displayName"] == f"{display} Test Connection"
+    assert display in definition["steps"][0]["description"]
+    context = (ws.source_package(service_type, "acme") / "CONNECTOR_CONTEXT.md").read_text()
+    assert f"| Display name | {display} |" in context
+    assert f"## Description\n\nabout {text}\n" in context
+    assert f"## Notes from the author\n\nnotes: {text}\nsecond line {text}\n" in context
+    assert "49" not in context
+    assert check_connector(ws, service_type, "acme", "acme") == []
+
+
 def test_flag_text_is_rendered_literally(tmp_path, monkeypatch, capsys):
     ws = make_workspace(tmp_path / "ws")
     monkeypatch.chdir(ws.root)
@@ -142,7 +191,9 @@ def test_flag_text_is_rendered_literally(tmp_path, monkeypatch, capsys):
             "--description",
             evil,
             "--docs-notes",
-            'use `rm -rf /`? no: plain <b>text</b> "quoted"',
+            'use `rm -rf /`? no: plain <b>text</b> "quoted" {{ 7*7 }}',
+            "--docs-url",
+            "https://example.com/{{7*7}}/docs",
             "--api-endpoints",
             "/v1/it'ems",
         ],
@@ -155,8 +206,9 @@ def test_flag_text_is_rendered_literally(tmp_path, monkeypatch, capsys):
         json.loads(ws.test_connection("api", "acme").read_text())["displayName"] == f"{evil} Test Connection"
     )
     context = (ws.source_package("api", "acme") / "CONNECTOR_CONTEXT.md").read_text()
-    assert evil in context and 'plain <b>text</b> "quoted"' in context
-    assert "49" not in context.split("## Notes")[0].replace("2026", "")
+    assert evil in context and 'plain <b>text</b> "quoted" {{ 7*7 }}' in context
+    assert "<https://example.com/{{7*7}}/docs>" in context
+    assert "49" not in context.replace(str(datetime.date.today().year), "")
     client = (ws.source_package("api", "acme") / "client.py").read_text()
     assert '"/v1/it\'ems"' in client
     assert check_connector(ws, "api", "acme", "acme") == []
@@ -239,7 +291,9 @@ def test_list_flags_take_commas_and_repeats(tmp_path, monkeypatch, capsys):
     )
     assert code == 0, err
     client = (ws.source_package("dashboard", "multi") / "client.py").read_text()
-    assert "def list_boards(" in client and "def list_charts(" in client and "def list_boards_2(" in client
+    assert (
+        "def list_a_boards(" in client and "def list_a_charts(" in client and "def list_b_boards(" in client
+    )
     assert client.count('"/a/boards"') == 1
 
 
@@ -327,8 +381,7 @@ def test_no_flags_on_a_terminal_asks_the_questions(tmp_path, monkeypatch, capsys
     assert code == 0, err
     assert next(answers, None) is None
     schema = json.loads(ws.connection_schema("dashboard", "asked").read_text())
-    choices = schema["properties"]["authType"]["oneOf"]
-    assert [sorted(c["properties"]) for c in choices] == [["password", "username"], ["token"]]
+    assert [sorted(c["properties"]) for c in alternatives_of(schema)] == [["password", "username"], ["token"]]
     client = (ws.source_package("dashboard", "asked") / "client.py").read_text()
     assert '"/v1/boards"' in client and 'SDK_PACKAGE = "vendor.sdk"' in client
     assert (ws.root / "ingestion/tests/integration/asked/conftest.py").is_file()
@@ -358,3 +411,21 @@ def test_user_pyproject_templates_apply_when_the_workspace_has_none(tmp_path, mo
     assert (
         ws.source_package("pipeline", "usercfg") / "CONNECTOR_CONTEXT.md"
     ).read_text() == "user brief for Usercfg\n"
+
+
+def test_list_flags_take_several_words_as_upstreams_do(tmp_path, monkeypatch, capsys):
+    """upstream's --auth-types and --capabilities are nargs="+": ``--auth-types basic token``."""
+    ws = make_workspace(tmp_path / "ws")
+    monkeypatch.chdir(ws.root)
+    args = ["--name", "spaced", "--service-type", "database", "--auth-types", "basic", "token"]
+    args += ["--capabilities", "metadata", "lineage", "usage", "--display-name", "Spaced"]
+    code, _, err = run_cli(args, capsys)
+    assert code == 0, err
+    context = (ws.source_package("database", "spaced") / "CONNECTOR_CONTEXT.md").read_text()
+    assert "| Auth types | basic, token |" in context
+    assert "| Capabilities | metadata, lineage, usage |" in context
+    assert (ws.source_package("database", "spaced") / "usage.py").is_file()
+    code, _, err = run_cli(
+        ["--name", "other", "--service-type", "dashboard", "--auth-types", "basic", "kerberos"], capsys
+    )
+    assert code == 2 and "unknown --auth-types value 'kerberos'" in err

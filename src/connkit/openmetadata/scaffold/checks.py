@@ -58,6 +58,37 @@ def _refs(node: Any) -> Iterator[str]:
             yield from _refs(value)
 
 
+def spec_registry(schema_root: Path) -> referencing.Registry:
+    """Schemas by their ``https://open-metadata.org/schema/...`` ids, read from ``schema_root``."""
+
+    def retrieve(uri: str) -> referencing.Resource:
+        if not uri.startswith(SCHEMA_BASE):
+            raise referencing.exceptions.NoSuchResource(ref=uri)
+        try:
+            contents = json.loads((schema_root / uri[len(SCHEMA_BASE) :]).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise referencing.exceptions.NoSuchResource(ref=uri) from exc
+        return referencing.jsonschema.DRAFT7.create_resource(contents)
+
+    return referencing.Registry(retrieve=retrieve)  # type: ignore[call-arg]
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
+    """The spec's patterns are Java's: ``(?U)`` makes classes Unicode-aware, which Python's str
+    patterns are already (and Python refuses the flag where Java puts it, after ``^``)."""
+    return _DRAFT7_PATTERN(validator, pattern.replace("(?U)", ""), instance, schema)
+
+
+_DRAFT7_PATTERN = jsonschema.Draft7Validator.VALIDATORS["pattern"]
+_SpecValidator = jsonschema.validators.extend(jsonschema.Draft7Validator, {"pattern": _pattern})
+
+
+def validation_errors(instance: Any, schema: Mapping[str, Any], schema_root: Path) -> list[str]:
+    """``instance`` checked against ``schema`` (draft-07), its ``$ref``s followed into the tree."""
+    validator = _SpecValidator(schema, registry=spec_registry(schema_root))
+    return [error.message for error in validator.iter_errors(instance)]
+
+
 def unresolved_refs(
     schema: Mapping[str, Any], schema_root: Path, extra: Mapping[str, Mapping[str, Any]] | None = None
 ) -> list[str]:

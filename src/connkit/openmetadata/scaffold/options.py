@@ -2,7 +2,9 @@
 
 Every rule here mirrors upstream's ``metadata scaffold-connector`` (names, service types,
 connection types and their defaults, auth types, capabilities) and adds the checks upstream
-leaves to chance: paths in names, reserved names, template syntax in free text.
+leaves to chance: paths in names, reserved names, control characters in free text. Free text
+(notes, descriptions, display names) is data: it may hold anything printable, template syntax
+included, and templates write it literally.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from typing import Any
 
 from connkit.errors import UsageError
 from connkit.openmetadata.connectors import NAME_RE, Connector
-from connkit.openmetadata.services import SERVICE_TYPES, SERVICES
+from connkit.openmetadata.scaffold.endpoints import parse as parse_endpoint
+from connkit.openmetadata.services import SERVICE_TYPES
 
 CONNECTION_TYPES = ("sqlalchemy", "rest_api", "sdk_client")
 AUTH_TYPES = ("basic", "iam", "azure", "jwt", "token", "oauth")
@@ -56,12 +59,10 @@ MAX_TEXT_LENGTH = 2000
 
 REQUIRED_FLAGS = ("--name", "--service-type")
 
-_TEMPLATE_SYNTAX = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SCHEME_RE = re.compile(r"^[a-z][a-z0-9]*(\+[a-z][a-z0-9_]*)?$")
 _URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 _SDK_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
-_ENDPOINT_RE = re.compile(r"^/[A-Za-z0-9._~/{}:@!$&'()*+,;=%-]*$")
 _IMAGE_RE = re.compile(
     r"^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
     r"(@sha256:[0-9a-f]{64})?$"
@@ -83,7 +84,7 @@ class ScaffoldOptions:
     description: str = ""
     docs_url: str | None = None
     sdk_package: str | None = None
-    api_endpoints: tuple[str, ...] = ()
+    api_endpoints: tuple[str, ...] = ()  # as given (one space after the method); parsed by endpoints.parse
     docs_notes: str = ""
     docker_image: str | None = None
     docker_port: int | None = None
@@ -246,27 +247,18 @@ def build_options(
             )
 
     endpoints: list[str] = []
-    for endpoint in api_endpoints:
-        endpoint = _line("--api-endpoints", endpoint)
-        if not _ENDPOINT_RE.match(endpoint):
-            raise UsageError(
-                f"--api-endpoints {endpoint!r} is not a URL path; give paths such as /api/v1/items"
-            )
-        if endpoint not in endpoints:
-            endpoints.append(endpoint)
+    for entry in api_endpoints:
+        entry = _line("--api-endpoints", entry)
+        if not entry:
+            continue
+        given = parse_endpoint(entry).given
+        if given not in endpoints:
+            endpoints.append(given)
     if endpoints and connection_type == "sqlalchemy":
         raise UsageError(
             "--api-endpoints is for REST/SDK connectors; drop it for --connection-type sqlalchemy"
         )
-    if not endpoints and connection_type != "sqlalchemy":
-        endpoints.append(SERVICES[service_type].default_endpoint)
-
     notes = _text("--docs-notes", docs_notes).replace("\r\n", "\n")
-    if _TEMPLATE_SYNTAX.search(notes):
-        raise UsageError(
-            "--docs-notes contains template syntax ({{ }}, {% %} or {# #}); remove it, notes are "
-            "written as plain text"
-        )
 
     image = _line("--docker-image", docker_image) or None
     dport = _port("--docker-port", docker_port)

@@ -1,7 +1,12 @@
-"""Interactive questions for `connkit scaffold` run on a terminal without flags."""
+"""Interactive questions for `connkit scaffold` run on a terminal without flags.
+
+Only what the workspace's release has is offered: its service types, and the auth types whose
+schemas it carries.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console
@@ -24,8 +29,15 @@ def _ask_list(label: str, choices: tuple[str, ...], default: str, console: Conso
         console.print(f"[red]unknown: {', '.join(unknown)}[/red]")
 
 
-def ask_options(console: Console | None = None) -> dict[str, Any]:
-    """Ask for each flag in upstream's order; the answers go through the same validation as flags."""
+def ask_options(
+    console: Console | None = None,
+    service_types: tuple[str, ...] = SERVICE_TYPES,
+    auth_types: Callable[[str], tuple[str, ...]] = lambda _service_type: AUTH_TYPES,
+) -> dict[str, Any]:
+    """Ask for each flag in upstream's order; the answers go through the same validation as flags.
+
+    ``service_types`` and ``auth_types`` (per service type) are what the workspace offers.
+    """
     console = console or Console()
     console.print(
         "[bold]connkit scaffold[/bold]: answer a few questions (Ctrl-C to stop, nothing is written)"
@@ -38,7 +50,10 @@ def ask_options(console: Console | None = None) -> dict[str, Any]:
         except UsageError as exc:
             console.print(f"[red]{exc}[/red]")
     service_type = Prompt.ask(
-        "Service type", choices=list(SERVICE_TYPES), default="database", console=console
+        "Service type",
+        choices=list(service_types),
+        default="database" if "database" in service_types else service_types[0],
+        console=console,
     )
     conn_choices = list(CONNECTION_TYPES) if service_type == "database" else ["rest_api", "sdk_client"]
     connection_type = Prompt.ask(
@@ -50,7 +65,7 @@ def ask_options(console: Console | None = None) -> dict[str, Any]:
         "connection_type": connection_type,
         "display_name": Prompt.ask("Display name", default="", console=console),
         "description": Prompt.ask("Description", default="", console=console),
-        "auth_types": _ask_list("Auth types", AUTH_TYPES, "basic", console),
+        "auth_types": _ask_list("Auth types", auth_types(service_type), "basic", console),
     }
     if service_type == "database":
         answers["capabilities"] = _ask_list("Capabilities", CAPABILITIES, "metadata", console)
@@ -60,7 +75,7 @@ def ask_options(console: Console | None = None) -> dict[str, Any]:
         answers["api_endpoints"] = [
             e.strip()
             for e in Prompt.ask(
-                "API list endpoints (comma-separated, blank: default)", default="", console=console
+                "API endpoints (METHOD /path, comma-separated; blank: default)", default="", console=console
             ).split(",")
             if e.strip()
         ]

@@ -1,10 +1,11 @@
 """`connkit scaffold`: render a working connector from Jinja2 templates, all or nothing.
 
-The run reads as its story: validate the options → check the workspace (name free, tree
-writable) → render every file in memory → either show the plan (``dry_run``) or write every
-file at once with :func:`connkit.fsutil.apply_all_or_nothing`. Text from flags is data: it
-reaches templates only through filters that quote it (``json``, ``pystr``), and rendered
-output is never rendered again.
+The run reads as its story: validate the options → check the workspace (``preflight``: the
+release has the service type, the name is free, the tree is writable) → read the release's
+conventions (``conventions``) → render every file in memory and check it (``checks``) →
+either show the plan (``dry_run``) or write every file at once with
+:func:`connkit.fsutil.apply_all_or_nothing`. Text from flags is data: it reaches templates
+only through filters that quote it (``jinja_env``), and rendered output is never rendered again.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,13 +22,16 @@ import jinja2
 
 from connkit.errors import UsageError
 from connkit.fsutil import apply_all_or_nothing
-from connkit.openmetadata.scaffold import checks
+from connkit.openmetadata.scaffold import auth, checks, conventions, preflight, samples
+from connkit.openmetadata.scaffold.endpoints import Endpoint, name_methods
+from connkit.openmetadata.scaffold.endpoints import parse as parse_endpoint
+from connkit.openmetadata.scaffold.jinja_env import IMPORT_LINE_LENGTH, make_environment
 from connkit.openmetadata.scaffold.options import ScaffoldOptions
 from connkit.openmetadata.scaffold.pyformat import format_python_files
-from connkit.openmetadata.services import SERVICE_TYPES, SERVICES
+from connkit.openmetadata.services import SERVICES
 from connkit.openmetadata.workspace import Workspace
-from connkit.openmetadata.workspace.framework import Framework, detect_framework
-from connkit.resources import templates_dir
+from connkit.openmetadata.workspace.framework import Framework
+from connkit.openmetadata.workspace.layout import detect_layout
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -50,12 +53,6 @@ class TestStep:
     mandatory: bool
     short_circuit: bool
     call: str  # what the step does, as a method of the client ("" for SQLAlchemy steps)
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    method: str  # client method name, e.g. list_dashboards
-    path: str
 
 
 @dataclass(frozen=True)
@@ -83,47 +80,14 @@ class ScaffoldPlan:
         return {f.path: f.content for f in self.files}
 
 
-# A value of each ``authType`` choice (connections/database/common/*.json) for the sample config.
-_AUTH_SAMPLES: dict[str, dict[str, Any]] = {
-    "basic": {"password": "secret"},
-    "iam": {"awsConfig": {"awsRegion": "us-east-1"}},
-    "azure": {"azureConfig": {"clientId": "client", "clientSecret": "secret", "tenantId": "tenant"}},
-    "jwt": {"jwt": "secret-jwt"},
-}
-
-
-def sample_config(opts: ScaffoldOptions) -> dict[str, Any]:
+def sample_config(opts: ScaffoldOptions, auth_schema: auth.AuthSchema) -> dict[str, Any]:
     """A config that satisfies the scaffolded schema (the unit tests build the connection from it)."""
     port = opts.default_port or (5432 if opts.is_sqlalchemy else 8080)
     config: dict[str, Any] = {
         "type": opts.connector.camel,
         "hostPort": f"localhost:{port}" if opts.is_sqlalchemy else f"http://localhost:{port}",
     }
-    auths = opts.auth_types
-    alternatives: list[dict[str, Any]] = []
-    if opts.service_type == "database":
-        alternatives = [_AUTH_SAMPLES[a] for a in auths if a in _AUTH_SAMPLES]
-        if alternatives:
-            config["username"] = "admin"
-        if "token" in auths or "oauth" in auths:
-            alternatives.append({"token": "secret-token"})
-        flat_ok = not any(a in _AUTH_SAMPLES for a in auths)
-    else:
-        if "basic" in auths:
-            alternatives.append({"username": "admin", "password": "secret"})
-        if {"token", "oauth", "jwt"} & set(auths):
-            alternatives.append({"token": "secret-token"})
-        if "iam" in auths:
-            alternatives.append({"awsConfig": {"awsRegion": "us-east-1"}})
-        if "azure" in auths:
-            alternatives.append(
-                {"azureConfig": {"clientId": "client", "clientSecret": "secret", "tenantId": "t"}}
-            )
-        flat_ok = True
-    if len(alternatives) == 1 and flat_ok:
-        config.update(alternatives[0])
-    elif alternatives:
-        config["authType"] = alternatives[0]
+    config.update(auth_schema.sample)
     return config
 
 
@@ -179,7 +143,7 @@ def test_steps(opts: ScaffoldOptions) -> tuple[TestStep, ...]:
         return tuple(steps)
     service = SERVICES[opts.service_type]
     step_name, what = service.list_step, service.list_words
-    first = endpoints(opts)[0]
+    first = list_endpoint(opts)
     return (
         TestStep(
             "CheckAccess",
@@ -201,110 +165,20 @@ def test_steps(opts: ScaffoldOptions) -> tuple[TestStep, ...]:
 
 
 def endpoints(opts: ScaffoldOptions) -> tuple[Endpoint, ...]:
-    """One ``list_*`` client method per endpoint, named after its last path segment."""
-    out: list[Endpoint] = []
-    used: set[str] = set()
-    for path in opts.api_endpoints:
-        segments = [s for s in path.split("/") if s and re.match(r"^[A-Za-z][A-Za-z0-9_-]*$", s)]
-        base = re.sub(r"[^a-z0-9]+", "_", (segments[-1] if segments else "items").lower()).strip("_")
-        method = f"list_{base or 'items'}"
-        candidate, n = method, 2
-        while candidate in used:
-            candidate, n = f"{method}_{n}", n + 1
-        used.add(candidate)
-        out.append(Endpoint(candidate, path))
-    return tuple(out)
+    """One client method per ``--api-endpoints`` entry, list endpoints first among equals.
 
-
-def _pystr(value: Any) -> str:
-    """A double-quoted Python string literal for any text: flag text becomes data, never code.
-
-    A JSON string is a valid Python string literal (same escapes), in the quotes ruff format keeps.
+    The source lists its entities through the first list endpoint; when none was given (or
+    only parameterised ones), the service type's default list endpoint is added for that.
     """
-    return json.dumps(str(value), ensure_ascii=False)
+    parsed = [parse_endpoint(entry) for entry in opts.api_endpoints]
+    if not any(e.lists for e in parsed):
+        parsed.insert(0, parse_endpoint(SERVICES[opts.service_type].default_endpoint))
+    return name_methods(parsed)
 
 
-def _pyliteral(value: Any) -> str:
-    """A Python literal for plain data (dict, list, str, int, bool, None) in ruff-format style quotes."""
-    if isinstance(value, str):
-        return _pystr(value)
-    if isinstance(value, bool) or value is None or isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{_pyliteral(k)}: {_pyliteral(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_pyliteral(v) for v in value) + "]"
-    raise TypeError(f"not plain data: {type(value).__name__}")
-
-
-def _snake(value: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", str(value)).lower()
-
-
-def _import_key(statement: str) -> tuple[Any, ...]:
-    words = statement.split()
-    module = words[1].lower() if len(words) > 1 else ""
-    natural = tuple((0, int(c), "") if c.isdigit() else (1, 0, c) for c in re.split(r"(\d+)", module) if c)
-    return (0 if words and words[0] == "import" else 1, natural)
-
-
-@jinja2.pass_context
-def _sort_imports_filter(ctx: Any, block: str) -> str:
-    return _sort_imports(block, ctx.get("import_line_length", IMPORT_LINE_LENGTH))
-
-
-def _sort_imports(block: str, line_length: int | None = None) -> str:
-    """Order a block of import statements as isort/ruff would, whatever the connector's name.
-
-    Templates wrap their first-party imports in ``{% filter sort_imports %}`` because a module
-    named after the connector sorts before or after the framework's modules depending on the name.
-    """
-    statements: list[str] = []
-    for line in block.splitlines(keepends=True):
-        if line.startswith(("from ", "import ")) or not statements:
-            statements.append(line)
-        else:
-            statements[-1] += line
-    limit = line_length or IMPORT_LINE_LENGTH
-    return "".join(_wrap_import(st, limit) for st in sorted(statements, key=_import_key))
-
-
-IMPORT_LINE_LENGTH = 120  # OpenMetadata 2.x ruff line-length; 1.x used black's 88
-
-
-def _wrap_import(statement: str, line_length: int = IMPORT_LINE_LENGTH) -> str:
-    """Wrap a one-line ``from x import a, b`` that is too long, the way isort/ruff does."""
-    line = statement.rstrip("\n")
-    if "\n" in line or len(line) <= line_length or not line.startswith("from ") or "(" in line:
-        return statement
-    head, _, names = line.partition(" import ")
-    body = "".join(f"    {name.strip()},\n" for name in names.split(","))
-    return f"{head} import (\n{body})\n"
-
-
-def _json(value: Any, indent: int | None = None) -> str:
-    return json.dumps(value, indent=indent, ensure_ascii=False)
-
-
-def make_environment(override: Path | None) -> jinja2.Environment:
-    loaders: list[jinja2.BaseLoader] = []
-    if override is not None:
-        loaders.append(jinja2.FileSystemLoader(str(override)))
-    loaders.append(jinja2.FileSystemLoader(str(templates_dir())))
-    env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(loaders),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["pystr"] = _pystr
-    env.filters["json"] = _json
-    env.filters["snake"] = _snake
-    env.filters["pyrepr"] = _pyliteral
-    env.filters["sort_imports"] = _sort_imports_filter
-    return env
+def list_endpoint(opts: ScaffoldOptions) -> Endpoint:
+    """The endpoint the source lists its entities through (and test connection probes)."""
+    return next(e for e in endpoints(opts) if e.lists)
 
 
 def find_templates_override(ws: Workspace, explicit: str | Path | None) -> Path | None:
@@ -395,11 +269,62 @@ def candidate_templates(relative: str, opts: ScaffoldOptions) -> list[str]:
     ]
 
 
-def context(ws: Workspace, opts: ScaffoldOptions, paths: dict[str, Path], fw: Framework) -> dict[str, Any]:
+# Where each service type's source keeps its service in the topology context.
+SERVICE_CONTEXT = {
+    "database": "database_service",
+    "dashboard": "dashboard_service",
+    "pipeline": "pipeline_service",
+    "messaging": "messaging_service",
+    "mlmodel": "mlmodel_service",
+    "storage": "objectstore_service",
+    "search": "search_service",
+    "api": "api_service",
+}
+
+
+def context_expression(api: conventions.SourceApi, key: str, attr: str = "fullyQualifiedName") -> str:
+    """Python for the name (or FQN) the topology context holds under ``key``.
+
+    Newer releases keep names (``self.context.get().database``); older ones keep the entity
+    the sink returned (``self.context.database``), whose ``attr`` holds the string.
+    """
+    if api.context_names:
+        return f"self.context.get().{key}"
+    return f"self.context.{key}.{attr}.__root__"
+
+
+def reference_config(ws: Workspace, service_type: str) -> dict[str, Any]:
+    """A valid config of the service type's reference connector, from its schema in this tree."""
+    service = SERVICES[service_type]
+    camel = str(service.reference_config["type"])
+    schema = ws.connection_schema(service_type, camel[:1].lower() + camel[1:])
+    return samples.connection_config(schema) or service.reference_config
+
+
+def ui_utils_file(ws: Workspace, service_type: str) -> str:
+    """The UI utils file the connector registers in: the one the tree has (``.tsx`` or ``.ts``)."""
+    service = SERVICES[service_type]
+    folder = ws.ui_dir / "src" / "utils"
+    for ext in (".tsx", ".ts"):
+        if (folder / f"{service.ui_utils}{ext}").is_file():
+            return ws.rel(folder / f"{service.ui_utils}{ext}")
+    return ws.rel(folder / f"{service.ui_utils}{'.tsx' if service.ui_tsx else '.ts'}")
+
+
+def context(
+    ws: Workspace, opts: ScaffoldOptions, paths: dict[str, Path], conv: conventions.Conventions
+) -> dict[str, Any]:
     service = SERVICES[opts.service_type]
+    fw, api = conv.framework, conv.api
+    label = opts.display_name or opts.connector.camel
+    auth_schema = auth.build(opts, conv.auth_refs, ws.spec_schema_dir, label)
+    layout = detect_layout(ws.root)
     return {
         "fw": fw,
+        "api": api,
+        "conventions": conv,
         "classic": fw.classic,
+        "license": conv.license,
         "import_line_length": 88 if fw.classic else IMPORT_LINE_LENGTH,
         "o": opts,
         "year": datetime.date.today().year,
@@ -408,16 +333,25 @@ def context(ws: Workspace, opts: ScaffoldOptions, paths: dict[str, Path], fw: Fr
         "camel": opts.connector.camel,
         "module": opts.connector.module,
         "name": opts.connector.name,
-        "label": opts.display_name or opts.connector.camel,
+        "label": label,
+        "auth": auth_schema,
+        "own_url": opts.is_sqlalchemy and not auth_schema.common_url,
         "steps": test_steps(opts),
-        "endpoints": endpoints(opts),
+        "endpoints": endpoints(opts) if opts.has_client else (),
+        "list_endpoint": list_endpoint(opts) if opts.has_client else None,
         "entity": service.entities,
         "scheme": opts.scheme or f"{opts.connector.name}+py{opts.connector.name}",
         "files": {key: ws.rel(path) for key, path in paths.items()},
         "service_schema": ws.rel(ws.service_schema(opts.service_type)),
         "service_enum": service.enum_member,
-        "other": (service.reference, service.reference_config, service.source_config),
-        "sample_config": sample_config(opts),
+        "service_context": SERVICE_CONTEXT[opts.service_type],
+        "layout": layout,
+        "ui_utils": layout.services[opts.service_type].path or ui_utils_file(ws, opts.service_type),
+        "ui_shape": layout.services[opts.service_type].shape,
+        "base_offers": lambda method: conv.base_methods is None or method in conv.base_methods,
+        "ctx": lambda key, attr="fullyQualifiedName": context_expression(api, key, attr),
+        "other": (service.reference, reference_config(ws, opts.service_type), service.source_config),
+        "sample_config": sample_config(opts, auth_schema),
         "loader_warning": loader_warning(opts) if loader_name_mismatch(opts) else "",
     }
 
@@ -426,9 +360,9 @@ def render_all(
     ws: Workspace, opts: ScaffoldOptions, override: Path | None
 ) -> dict[str, tuple[Path, bytes, str]]:
     env = make_environment(override)
-    fw = detect_framework(ws.root)
-    paths = target_paths(ws, opts, fw)
-    ctx = context(ws, opts, paths, fw)
+    conv = conventions.detect(ws, opts.service_type)
+    paths = target_paths(ws, opts, conv.framework)
+    ctx = context(ws, opts, paths, conv)
     out: dict[str, tuple[Path, bytes, str]] = {}
     for relative, path in paths.items():
         names = candidate_templates(relative, opts)
@@ -501,64 +435,6 @@ def verify_rendered(
         )
 
 
-def check_service_type(ws: Workspace, opts: ScaffoldOptions) -> None:
-    """A release without ``{type}Service.json`` (1.4 has no api services) cannot take the connector."""
-    services = ws.spec_schema_dir / "entity" / "services"
-    present = [t for t in SERVICE_TYPES if (services / f"{t}Service.json").is_file()]
-    if present and opts.service_type not in present:
-        raise UsageError(
-            f"this workspace's release has no {opts.service_type} services; choose from {', '.join(present)}"
-        )
-
-
-def check_free(ws: Workspace, opts: ScaffoldOptions, paths: list[Path], force: bool) -> None:
-    """Refuse to touch a connector that already exists unless ``force``."""
-    if force:
-        return
-    for path in paths:
-        if path.exists() or path.is_symlink():
-            raise UsageError(
-                f"{ws.rel(path)} already exists; choose another --name or pass --force to overwrite"
-            )
-    pkg = ws.source_package(opts.service_type, opts.connector.name)
-    if pkg.exists():
-        raise UsageError(f"{ws.rel(pkg)} already exists; choose another --name or pass --force to overwrite")
-    service = ws.service_schema(opts.service_type)
-    if service.is_file():
-        try:
-            text = service.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            text = ""
-        if re.search(rf'"{re.escape(opts.connector.camel)}"', text):
-            raise UsageError(
-                f"{opts.connector.camel} is already a {opts.service_type} service type in {ws.rel(service)}; "
-                "choose another --name"
-            )
-    existing = {p.name.lower() for p in ws.connections_dir(opts.service_type).glob("*Connection.json")}
-    if f"{opts.connector.module}connection.json".lower() in existing:
-        raise UsageError(
-            f"a connection schema named like {opts.connector.module}Connection.json already exists "
-            "(different case); "
-            "choose another --name"
-        )
-
-
-def check_writable(ws: Workspace, paths: list[Path]) -> None:
-    """Find an unwritable tree before writing anything (a file where a folder must go, no permission)."""
-    for path in paths:
-        parent = path.parent
-        while not parent.exists():
-            if parent.is_symlink():
-                raise UsageError(f"{ws.rel(parent)} is a dangling link; remove it or fix the workspace")
-            parent = parent.parent
-        if not parent.is_dir():
-            raise UsageError(f"{ws.rel(parent)} is a file where a folder is needed; move it away and retry")
-        if not os.access(parent, os.W_OK | os.X_OK):
-            raise UsageError(f"{ws.rel(parent)} is not writable; fix its permissions and retry")
-        if path.exists() and (path.is_dir() or not os.access(path, os.W_OK)):
-            raise UsageError(f"{ws.rel(path)} cannot be overwritten; remove it or fix its permissions")
-
-
 def gitignore_update(ws: Workspace) -> tuple[Path, bytes] | None:
     """Keep CONNECTOR_CONTEXT.md out of the workspace's git, as upstream does."""
     path = ws.root / ".gitignore"
@@ -578,13 +454,16 @@ def plan(
         raise UsageError(
             f"{ws.rel(ws.spec_schema_dir)} is missing; run scaffold inside an OpenMetadata workspace"
         )
-    check_service_type(ws, opts)
+    preflight.check_service_type(ws, opts)
+    preflight.check_auth_types(ws, opts)
+    preflight.check_capabilities(ws, opts)
+    preflight.check_name_free(ws, opts, force)
     rendered = render_all(ws, opts, override)
     verify_rendered(ws, opts, rendered)
     paths = [path for path, _, _ in rendered.values()]
-    check_free(ws, opts, paths, force)
+    preflight.check_files(ws, paths, force)
     extra = gitignore_update(ws)
-    check_writable(ws, paths + ([extra[0]] if extra else []))
+    preflight.check_writable(ws, paths + ([extra[0]] if extra else []))
     files = [PlannedFile(path, data, tmpl, path.exists()) for path, data, tmpl in rendered.values()]
     if extra:
         files.append(PlannedFile(extra[0], extra[1], GITIGNORE_TEMPLATE, extra[0].exists()))
