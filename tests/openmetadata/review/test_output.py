@@ -45,7 +45,11 @@ def test_text_and_json_reports(tmp_path):
     data = json.loads(render(result, "json"))
     assert data["summary"]["BLOCKER"] == len(result.blockers) >= 2
     first = data["findings"][0]
-    assert set(first) == {"rule_id", "category", "severity", "path", "line", "message", "fix"}
+    assert set(first) == {
+        *("rule_id", "category", "severity", "path", "line", "message", "fix"),
+        *("column", "end_line", "end_column", "fingerprint", "baselined"),
+    }
+    assert data["summary"]["baselined"] == 0 and first["baselined"] is False
 
 
 def test_sarif_has_what_github_code_scanning_reads(tmp_path):

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from connkit.openmetadata.connectors import Connector
 from connkit.openmetadata.edit.jsonedit import Document, JsonEditError, Node
+from connkit.openmetadata.review import ruffrules
+from connkit.openmetadata.review.ruffrules import RuffRun
 from connkit.openmetadata.workspace import Workspace
 
 
@@ -87,6 +89,41 @@ class ReviewContext:
 
     def source(self, name: str) -> PyFile | None:
         return next((f for f in self.sources if f.path.name == name), None)
+
+    def text(self, rel: str) -> str | None:
+        """A reviewed file's text by its workspace-relative path (None: not one of them)."""
+        for f in self.python:
+            if f.rel == rel:
+                return f.text
+        for j in (self.schema, self.test_connection):
+            if j.rel == rel:
+                return j.text
+        return None
+
+    def columns(self, rel: str, node: ast.AST) -> tuple[int | None, int | None, int | None]:
+        """(column, end line, end column) of an ``ast`` node, 1-based characters; end exclusive."""
+        text = self.text(rel)
+        col = getattr(node, "col_offset", None)
+        if text is None or col is None:
+            return None, None, None
+        lines = text.splitlines()
+        end_line = getattr(node, "end_lineno", None) or node.lineno
+        end_col = getattr(node, "end_col_offset", None)
+
+        def chars(line_no: int, offset: int) -> int:
+            line = lines[line_no - 1] if 0 < line_no <= len(lines) else ""
+            return len(line.encode("utf-8")[:offset].decode("utf-8", errors="ignore")) + 1
+
+        start = chars(node.lineno, col)
+        return start, end_line, (chars(end_line, end_col) if end_col is not None else None)
+
+    @cached_property
+    def ruff(self) -> RuffRun | None:
+        """ruff's results for the rules that run through it, None where the workspace does not
+        lint with ruff (review/ruffrules.py). One run serves every such rule."""
+        from connkit.openmetadata.review.model import RULES
+
+        return ruffrules.run(self, [r.ruff for r in RULES.values() if r.ruff is not None])
 
     @classmethod
     def build(cls, ws: Workspace, conn: Connector) -> ReviewContext:

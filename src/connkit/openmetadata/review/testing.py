@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from connkit.openmetadata.review.context import PyFile, ReviewContext, unit_tests
 from connkit.openmetadata.review.model import Hit, Severity, rule
 from connkit.openmetadata.review.pyast import dotted
+from connkit.openmetadata.review.ruffrules import RuffSpec, group_by_class
 
 
 def _test_functions(f: PyFile) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
@@ -75,6 +76,7 @@ def empty_test(ctx: ReviewContext) -> Iterator[Hit]:
         "upstream's own unit tests are unittest.TestCase classes (1.1: 22 of the connectors' "
         "test files); the golden standard asks for pytest style in new code"
     ),
+    ruff=RuffSpec(("PT",), "tests", group=group_by_class),
 )
 def pytest_style(ctx: ReviewContext) -> Iterator[Hit]:
     for f in ctx.tests:
