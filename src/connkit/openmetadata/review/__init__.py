@@ -14,8 +14,7 @@ from pathlib import Path
 
 from connkit.errors import UsageError
 from connkit.openmetadata.connectors import find_connector
-from connkit.openmetadata.review import connection, memory, quality, schema, source, testing  # noqa: F401
-from connkit.openmetadata.review import suppress
+from connkit.openmetadata.review import connection, memory, quality, schema, source, suppress, testing  # noqa: F401
 from connkit.openmetadata.review.baseline import Baseline, mark, with_fingerprints
 from connkit.openmetadata.review.context import PyFile, ReviewContext
 from connkit.openmetadata.review.model import CATEGORIES, RULES, Finding, Rule, Severity
@@ -104,7 +103,9 @@ def review(
     ran = {r.id for r in chosen}
     applied = suppress.apply(_commented_files(ctx, findings), findings, ran, suppress.RULE_ID in ran)
     kept = run_order(applied.kept + applied.problems)
-    return ReviewResult(name, conn.service_type, with_fingerprints(kept, lambda p: _text(ctx, p)), applied.suppressed)
+    return ReviewResult(
+        name, conn.service_type, with_fingerprints(kept, lambda p: _text(ctx, p)), applied.suppressed
+    )
 
 
 def run_order(findings: list[Finding]) -> list[Finding]:

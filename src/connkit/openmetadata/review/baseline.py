@@ -40,7 +40,9 @@ def with_fingerprints(findings: list[Finding], text_of: Callable[[str], str | No
     lines: dict[str, list[str]] = {}
     seen: dict[str, int] = {}
     prints: dict[int, str] = {}
-    order = sorted(range(len(findings)), key=lambda i: (findings[i].path, findings[i].line, findings[i].column or 0))
+    order = sorted(
+        range(len(findings)), key=lambda i: (findings[i].path, findings[i].line, findings[i].column or 0)
+    )
     for i in order:
         f = findings[i]
         if f.path not in lines:
@@ -66,11 +68,16 @@ class Baseline:
 def load(path: Path) -> Baseline:
     """A baseline file; a missing or malformed one is a usage error (exit 2)."""
     if not path.is_file():
-        raise UsageError(f"no baseline {path}: record one with `connkit review --name N --baseline {path} --write-baseline`")
+        raise UsageError(
+            f"no baseline {path}: record one with "
+            f"`connkit review --name N --baseline {path} --write-baseline`"
+        )
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UsageError(f"{path} is not a review baseline ({exc}); record it again with --write-baseline") from None
+        raise UsageError(
+            f"{path} is not a review baseline ({exc}); record it again with --write-baseline"
+        ) from None
     if not isinstance(data, dict) or data.get("version") != VERSION:
         raise UsageError(
             f"{path} is not a version-{VERSION} review baseline; record it again with --write-baseline"
@@ -79,7 +86,9 @@ def load(path: Path) -> Baseline:
     if not isinstance(entries, list) or not all(
         isinstance(e, dict) and isinstance(e.get("fingerprint"), str) for e in entries
     ):
-        raise UsageError(f"{path}: 'findings' must be a list of entries with a 'fingerprint'; record it again")
+        raise UsageError(
+            f"{path}: 'findings' must be a list of entries with a 'fingerprint'; record it again"
+        )
     return Baseline(path, tuple(entries))
 
 
@@ -106,6 +115,9 @@ def record(path: Path, connector: str, findings: list[Finding]) -> int:
         }
         for f in findings
     ]
-    entries = sorted(others + mine, key=lambda e: (e.get("connector", ""), e.get("path", ""), e.get("line", 0), e["fingerprint"]))
+    entries = sorted(
+        others + mine,
+        key=lambda e: (e.get("connector", ""), e.get("path", ""), e.get("line", 0), e["fingerprint"]),
+    )
     atomic_write_text(path, json.dumps({"version": VERSION, "findings": entries}, indent=2) + "\n")
     return len(mine)

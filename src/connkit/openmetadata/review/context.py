@@ -101,21 +101,33 @@ class ReviewContext:
         return None
 
     def columns(self, rel: str, node: ast.AST) -> tuple[int | None, int | None, int | None]:
-        """(column, end line, end column) of an ``ast`` node, 1-based characters; end exclusive."""
+        """(column, end line, end column) of an ``ast`` node, 1-based characters, end exclusive.
+
+        A function or class is marked by its name, another compound statement (a loop, an
+        ``except``) by its first line: their whole bodies would be too wide to point at."""
         text = self.text(rel)
         col = getattr(node, "col_offset", None)
         if text is None or col is None:
             return None, None, None
         lines = text.splitlines()
+        line = lines[node.lineno - 1] if 0 < node.lineno <= len(lines) else ""
+
+        def chars(line_text: str, offset: int) -> int:
+            return len(line_text.encode("utf-8")[:offset].decode("utf-8", errors="ignore")) + 1
+
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found = re.search(rf"\b(?:def|class)\s+({re.escape(node.name)})\b", line)
+            if found:
+                return found.start(1) + 1, node.lineno, found.end(1) + 1
+        start = chars(line, col)
+        if isinstance(node, ast.stmt | ast.ExceptHandler) and hasattr(node, "body"):
+            return start, node.lineno, len(line.rstrip()) + 1
         end_line = getattr(node, "end_lineno", None) or node.lineno
         end_col = getattr(node, "end_col_offset", None)
-
-        def chars(line_no: int, offset: int) -> int:
-            line = lines[line_no - 1] if 0 < line_no <= len(lines) else ""
-            return len(line.encode("utf-8")[:offset].decode("utf-8", errors="ignore")) + 1
-
-        start = chars(node.lineno, col)
-        return start, end_line, (chars(end_line, end_col) if end_col is not None else None)
+        if end_col is None:
+            return start, node.lineno, None
+        end_text = lines[end_line - 1] if 0 < end_line <= len(lines) else ""
+        return start, end_line, chars(end_text, end_col)
 
     @cached_property
     def ruff(self) -> RuffRun | None:

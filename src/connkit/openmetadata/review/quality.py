@@ -80,7 +80,7 @@ def annotations(ctx: ReviewContext) -> Iterator[Hit]:
             no_return = node.returns is None and node.name != "__init__"
             if missing or no_return:
                 what = ", ".join(missing + (["return"] if no_return else []))
-                yield Hit(f.rel, node.lineno, f"{node.name}() lacks annotations: {what}")
+                yield Hit(f.rel, node.lineno, f"{node.name}() lacks annotations: {what}", node=node)
 
 
 def _group(module: str, level: int) -> int:
@@ -121,6 +121,7 @@ def import_order(ctx: ReviewContext) -> Iterator[Hit]:
                     f.rel,
                     node.lineno,
                     f"{GROUP_NAMES[g]} import after {GROUP_NAMES[highest]} imports",
+                    node=node,
                 )
                 break
             highest = max(highest, max(groups))

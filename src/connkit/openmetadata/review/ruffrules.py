@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from connkit.openmetadata.review.model import Hit
 from connkit.openmetadata.steps.pyenv import python_env
 from connkit.openmetadata.workspace import Workspace
 
@@ -45,8 +46,6 @@ except ModuleNotFoundError:  # Python 3.10
 
 if TYPE_CHECKING:
     from connkit.openmetadata.review.context import PyFile, ReviewContext
-    from connkit.openmetadata.review.model import Hit
-
 #: In the order ruff itself prefers them within one folder.
 CONFIG_NAMES = (".ruff.toml", "ruff.toml", "pyproject.toml")
 TIMEOUT = 120
@@ -93,7 +92,6 @@ class RuffSpec:
     exempt: Callable[[PyFile], bool] | None = field(default=None)
 
     def hits(self, ctx: ReviewContext, run: RuffRun) -> Iterator[Hit]:
-        from connkit.openmetadata.review.model import Hit
 
         files = {f.rel: f for f in _scope(ctx, self.files)}
         by_file: dict[str, list[Diagnostic]] = {}
@@ -103,16 +101,8 @@ class RuffSpec:
         for rel, diagnostics in by_file.items():
             if self.group is not None:
                 yield from self.group(files[rel], diagnostics)
-                continue
-            for d in diagnostics:
-                yield Hit(
-                    rel,
-                    d.line,
-                    f"{d.message} (ruff {d.code})",
-                    column=d.column,
-                    end_line=d.end_line,
-                    end_column=d.end_column,
-                )
+            else:
+                yield from (_alone(files[rel], d) for d in diagnostics)
 
 
 def _scope(ctx: ReviewContext, which: str) -> list[PyFile]:
@@ -295,7 +285,9 @@ def _signature_end(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[int, int
     return (first.lineno, first.col_offset)
 
 
-def enclosing_function(tree: ast.AST, lines: list[str], d: Diagnostic) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+def enclosing_function(
+    tree: ast.AST, lines: list[str], d: Diagnostic
+) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
     """The function whose signature (``def`` to its body) holds the diagnostic's position."""
     best = None
     for node in ast.walk(tree):
@@ -312,8 +304,6 @@ def enclosing_function(tree: ast.AST, lines: list[str], d: Diagnostic) -> ast.Fu
 def group_by_function(f: PyFile, diagnostics: list[Diagnostic]) -> Iterator[Hit]:
     """``name() lacks annotations: x, return`` per function, at its ``def`` (as connkit's own
     rule reports), listing what ruff found missing."""
-    from connkit.openmetadata.review.model import Hit
-
     lines = f.text.splitlines()
     grouped: dict[ast.AST, list[Diagnostic]] = {}
     loose = []
@@ -331,24 +321,13 @@ def group_by_function(f: PyFile, diagnostics: list[Diagnostic]) -> Iterator[Hit]
         what = list(dict.fromkeys(what))
         what.sort(key=lambda w: w == "return")  # stable: arguments in order, then the return
         codes = ", ".join(sorted({d.code for d in found}))
-        line = lines[fn.lineno - 1] if fn.lineno <= len(lines) else ""
-        col = line.find(fn.name) + 1 if fn.name in line else 1
-        yield Hit(
-            f.rel,
-            fn.lineno,
-            f"{fn.name}() lacks annotations: {', '.join(what)} (ruff {codes})",
-            column=col,
-            end_line=fn.lineno,
-            end_column=col + len(fn.name),
-        )
-    for d in loose:
-        yield Hit(f.rel, d.line, f"{d.message} (ruff {d.code})", column=d.column, end_line=d.end_line, end_column=d.end_column)
+        message = f"{fn.name}() lacks annotations: {', '.join(what)} (ruff {codes})"
+        yield Hit(f.rel, fn.lineno, message, node=fn)  # marks the name
+    yield from (_alone(f, d) for d in loose)
 
 
 def group_by_class(f: PyFile, diagnostics: list[Diagnostic]) -> Iterator[Hit]:
     """One finding per test class (where connkit's own rule reports a TestCase), others alone."""
-    from connkit.openmetadata.review.model import Hit
-
     classes = [n for n in ast.walk(f.tree) if isinstance(n, ast.ClassDef)] if f.tree is not None else []
     grouped: dict[ast.ClassDef, list[Diagnostic]] = {}
     loose = []
@@ -358,25 +337,27 @@ def group_by_class(f: PyFile, diagnostics: list[Diagnostic]) -> Iterator[Hit]:
             grouped.setdefault(max(inside, key=lambda c: c.lineno), []).append(d)
         else:
             loose.append(d)
-    lines = f.text.splitlines()
     for cls, found in grouped.items():
         counts: dict[str, int] = {}
         for d in found:
             counts[d.code] = counts.get(d.code, 0) + 1
         codes = ", ".join(f"{c} ×{n}" if n > 1 else c for c, n in sorted(counts.items()))
         first = min(found, key=lambda d: (d.line, d.column))
-        line = lines[cls.lineno - 1] if cls.lineno <= len(lines) else ""
-        col = line.find(cls.name) + 1 if cls.name in line else 1
         yield Hit(
-            f.rel,
-            cls.lineno,
-            f"{cls.name} is not pytest style: {first.message} (ruff {codes})",
-            column=col,
-            end_line=cls.lineno,
-            end_column=col + len(cls.name),
+            f.rel, cls.lineno, f"{cls.name} is not pytest style: {first.message} (ruff {codes})", node=cls
         )
-    for d in loose:
-        yield Hit(f.rel, d.line, f"{d.message} (ruff {d.code})", column=d.column, end_line=d.end_line, end_column=d.end_column)
+    yield from (_alone(f, d) for d in loose)
+
+
+def _alone(f: PyFile, d: Diagnostic) -> Hit:
+    return Hit(
+        f.rel,
+        d.line,
+        f"{d.message} (ruff {d.code})",
+        column=d.column,
+        end_line=d.end_line,
+        end_column=d.end_column,
+    )
 
 
 def blank(f: PyFile) -> bool:

@@ -113,12 +113,16 @@ def apply(files: Iterable[PyFile], findings: list[Finding], ran: set[str], check
                 continue
             if not s.reason:
                 problems.append(
-                    _problem(s, f"suppression of {', '.join(s.rule_ids)} gives no reason, so it silences nothing")
+                    _problem(
+                        s, f"suppression of {', '.join(s.rule_ids)} gives no reason, so it silences nothing"
+                    )
                 )
                 continue
             for rid in s.rule_ids:
                 if rid not in RULES:
-                    problems.append(_problem(s, f"suppression names {rid!r}, which is no rule (`connkit review --list`)"))
+                    problems.append(
+                        _problem(s, f"suppression names {rid!r}, which is no rule (`connkit review --list`)")
+                    )
                 elif rid in ran and (s, rid) not in used:
                     problems.append(_problem(s, f"unused suppression: no {rid} finding on this line"))
     return Applied(kept, silenced, problems)
