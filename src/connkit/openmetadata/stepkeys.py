@@ -158,7 +158,9 @@ class _Resolver:
             helper_tree, helper = found
             built = _builds(helper)
             if built is not None:
-                passed = [_dict_keys(_argument(call, helper, param), [fn, tree]) for param in built.from_params]
+                passed = [
+                    _dict_keys(_argument(call, helper, param), [fn, tree]) for param in built.from_params
+                ]
                 return _ordered(built.keys, *passed), helper.name
             deeper = self.keys_of(helper_tree, helper, depth + 1)
             if deeper is not None:
