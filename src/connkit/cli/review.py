@@ -1,4 +1,5 @@
-"""``connkit review``: golden-standard checks for one connector, as text, JSON or SARIF."""
+"""``connkit review``: golden-standard checks for one connector, as text, JSON, SARIF or
+GitHub Actions annotations."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from connkit.openmetadata.workspace import find_workspace
     help={
         "name": "connector name in snake_case, e.g. my_db",
         "service_type": "override the service type read from the connection schema",
-        "format": "text (default), json or sarif",
+        "format": "text (default), json, sarif, or github (::error file=...,line=...:: annotations)",
         "output": "write the report to this file instead of standard output",
         "rule": "run only rules whose id starts with this (repeat or comma-separate)",
         "list": "list the rules (id, category, severity, title) and exit",

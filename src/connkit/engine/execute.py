@@ -18,7 +18,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from connkit.engine import keys
+from connkit.engine import history, keys
 from connkit.engine.graph import Graph
 from connkit.engine.hashing import StatMemo
 from connkit.engine.mask import masker, secret_values
@@ -30,7 +30,7 @@ from connkit.engine.results import Plan, PlanEntry, RunResult, Status, StepResul
 from connkit.engine.state import CacheLayout
 from connkit.engine.step import DEFAULT_PASS_ENV, Step, StepContext, StepFailed
 from connkit.engine.store import outputs
-from connkit.engine.store.backend import CacheBackend
+from connkit.engine.store.backend import CacheBackend, record_source
 from connkit.engine.store.local import LocalCache
 from connkit.engine.store.records import ActionRecord
 from connkit.errors import ConnkitError
@@ -54,6 +54,15 @@ class _Shared:
     environ: Mapping[str, str]
     results: dict[str, StepResult | PlanEntry] = field(default_factory=dict)
     cancelled: threading.Event = field(default_factory=threading.Event)
+    began: float = field(default_factory=time.perf_counter)
+    lanes: dict[int, int] = field(default_factory=dict)  # thread ident -> worker number
+    lanes_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def lane(self) -> int:
+        """The calling worker thread's number, 0 for the first thread that asks."""
+        ident = threading.get_ident()
+        with self.lanes_lock:
+            return self.lanes.setdefault(ident, len(self.lanes))
 
 
 def step_environment(step: Step, environ: Mapping[str, str]) -> dict[str, str]:
@@ -110,7 +119,7 @@ def run_steps(
             reporter=reporter,
             environ=os.environ if environ is None else environ,
         )
-        started = time.perf_counter()
+        started = shared.began = time.perf_counter()
         try:
             _execute(shared, selected)
         finally:
@@ -125,6 +134,7 @@ def run_steps(
             result = RunResult(steps=ordered, seconds=seconds)  # type: ignore[arg-type]
             payload = json.dumps(result.as_dict(), indent=2) + "\n"
             atomic_write_text(layout.runs / "last.json", payload, durable=False)
+            history.record(layout.runs, result, targets, history.git_commit(project.root))
         reporter.finished(result)
         return result
     finally:
@@ -169,9 +179,11 @@ def _execute(shared: _Shared, selected: list[str]) -> None:
 
 def _process(shared: _Shared, step: Step) -> None:
     started = time.perf_counter()
+    offset = round(started - shared.began, 4)
     failed_deps = [d for d in step.deps if not _succeeded(shared.results[d])]
     if failed_deps:
         result = StepResult(step.id, Status.SKIPPED, message=f"{failed_deps[0]} did not succeed")
+        result.started, result.worker = offset, shared.lane()
         shared.results[step.id] = result
         shared.reporter.step_finished(result)
         return
@@ -195,6 +207,7 @@ def _process(shared: _Shared, step: Step) -> None:
         result, replay = _run_and_record(shared, step, key, ingredients)
         result.reasons = reasons
     result.seconds = round(time.perf_counter() - started, 4)
+    result.started, result.worker = offset, shared.lane()
     shared.results[step.id] = result
     shared.reporter.step_finished(result, replay)
 
@@ -254,7 +267,8 @@ def _lookup(shared: _Shared, step: Step, key: str) -> tuple[StepResult | None, s
     if record.log:
         data = shared.cache.read_blob(record.log)
         replay = data.decode("utf-8", errors="replace") if data is not None else None
-    return StepResult(step.id, status, key=key), replay
+    source = record_source(shared.cache, key)
+    return StepResult(step.id, status, key=key, source=source, saved=record.seconds), replay
 
 
 def _previous_ingredients(shared: _Shared, step_id: str) -> keys.Ingredients | None:

@@ -118,6 +118,9 @@ def test_second_clone_restores_every_step_from_the_remote(machine_a, bazel_remot
     assert not (machine_b / "out").exists()
     statuses, proc = run_all(machine_b, CONNKIT_CACHE_DIR=str(cache_b), CONNKIT_REMOTE_CACHE=bazel_remote.url)
     assert statuses == dict.fromkeys(STEP_IDS, "restored"), proc.stderr
+    # The run's record (and history) says where each hit came from, and what it saved.
+    steps = json.loads(proc.stdout)["steps"]
+    assert {s["source"] for s in steps} == {"remote"} and all(s["saved"] > 0 for s in steps)
     assert tree(machine_b) == tree(machine_a)
     assert (machine_b / "out/gen/entity3.py").read_text().startswith("FIELDS = ['field0'")
 
@@ -125,6 +128,7 @@ def test_second_clone_restores_every_step_from_the_remote(machine_a, bazel_remot
     bazel_remote.stop()
     (machine_b / "out/index.txt").unlink()
     statuses, proc = run_all(machine_b, CONNKIT_CACHE_DIR=str(cache_b))
+    assert {s["source"] for s in json.loads(proc.stdout)["steps"]} == {"local"}
     assert statuses == {
         "gen.models": "cached",
         "gen.index": "restored",

@@ -234,3 +234,16 @@ def test_sarif_results_have_columns_fingerprints_and_baseline_state(tmp_path):
     assert ("memory/fetchall", 7, "unchanged") in states and ("memory/fetchall", 8, "new") in states
     text = render(result.with_baseline(baselines.load(path)), "text")
     assert text.rstrip().endswith("BLOCKED") and "(+2 baselined)" in text
+
+
+def test_github_annotations_of_baselined_findings_are_notices(tmp_path):
+    from connkit.openmetadata.review.output import to_github
+
+    result = review(_ws(tmp_path), "my_db")
+    path = tmp_path / "b.json"
+    baselines.record(path, "my_db", [f for f in result.findings if f.path == EXTRA and f.line == 7])
+    lines = to_github(result.with_baseline(baselines.load(path))).splitlines()
+    old = [ln for ln in lines if f"file={EXTRA},line=7," in ln]
+    new = [ln for ln in lines if f"file={EXTRA},line=8," in ln]
+    assert old and all(ln.startswith("::notice ") and "(baselined)" in ln for ln in old)
+    assert any(ln.startswith("::error ") for ln in new) and lines[-1].endswith("BLOCKED")

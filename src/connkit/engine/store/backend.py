@@ -46,3 +46,10 @@ class CacheBackend(Protocol):
 
     def summary(self) -> str | None:
         """A line for people about this run's traffic to a remote store; None when local."""
+
+
+def record_source(cache: CacheBackend, key: str) -> str:
+    """Where a hit's record came from: ``remote`` when a layered store fetched it from its
+    remote during this run, else ``local`` (a store without a remote has only that)."""
+    probe = getattr(cache, "record_source", None)
+    return probe(key) if probe is not None else "local"

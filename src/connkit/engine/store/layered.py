@@ -89,6 +89,7 @@ class LayeredCache:
         self._on_server: set[str] = set()  # SHA-256 digests known to be stored
         self._fresh: dict[str, bytes] = {}  # fetched, verified, not yet read by the restore
         self._made_dirs: set[str] = set()
+        self._from_remote: set[str] = set()  # keys whose record this run fetched from the remote
 
     # -- failure handling ------------------------------------------------------------------
     # A remote that failed beyond its retries is left alone for a cool-down, then asked again
@@ -133,6 +134,7 @@ class LayeredCache:
         missing = {d for d in entry.record.blobs() if not os.path.isfile(os.path.join(cas, d[:2], d))}
         with self._lock:
             self.stats.records_fetched += 1
+            self._from_remote.add(key)
             for pack in entry.packs:
                 for digest, _ in pack.blobs:
                     self._source[digest] = pack
@@ -142,6 +144,10 @@ class LayeredCache:
         if not missing:
             self.local.put_record(entry.record)
         return entry.record
+
+    def record_source(self, key: str) -> str:
+        """``remote`` for a record this run fetched from the remote, else ``local``."""
+        return "remote" if key in self._from_remote else "local"
 
     def _arrived(self, digests: set[str]) -> None:
         """A remote record joins the local store once every blob it needs is local."""

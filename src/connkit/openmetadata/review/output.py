@@ -1,4 +1,5 @@
-"""Review reports as text, JSON, or SARIF 2.1.0 for GitHub code scanning."""
+"""Review reports as text, JSON, SARIF 2.1.0 for GitHub code scanning, or GitHub Actions
+annotations (workflow commands) for the run's log and the pull request's diff."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from connkit.openmetadata.review import CATEGORIES, RULES, Finding, ReviewResult
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVEL = {Severity.BLOCKER: "error", Severity.WARNING: "warning", Severity.SUGGESTION: "note"}
-FORMATS = ("text", "json", "sarif")
+FORMATS = ("text", "json", "sarif", "github")
+GITHUB_LEVEL = {Severity.BLOCKER: "error", Severity.WARNING: "warning", Severity.SUGGESTION: "notice"}
 # rule id + path + normalised source line (review/baseline.py); v1 hashed the message
 FINGERPRINT_KEY = "connkitFinding/v2"
 
@@ -21,6 +23,8 @@ def render(result: ReviewResult, fmt: str) -> str:
         return json.dumps(to_json(result), indent=2) + "\n"
     if fmt == "sarif":
         return json.dumps(to_sarif(result), indent=2) + "\n"
+    if fmt == "github":
+        return to_github(result)
     raise ValueError(fmt)
 
 
@@ -133,3 +137,27 @@ def to_sarif(result: ReviewResult) -> dict:
             }
         ],
     }
+
+
+def _command_data(text: str) -> str:
+    """A workflow command's message, escaped as the runner unescapes it."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _command_property(text: str) -> str:
+    return _command_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def to_github(result: ReviewResult) -> str:
+    """One ``::error``/``::warning``/``::notice`` annotation per finding (BLOCKERs are errors)
+    on its file and line, then the text report's verdict as a plain line."""
+    lines = []
+    for f in result.findings:
+        where = f"file={_command_property(f.path)},line={f.line}"
+        old = " (baselined)" if f.baselined else ""  # recorded in the baseline: does not fail
+        title = _command_property(f"{f.severity.value}{old} {f.rule_id}")
+        message = _command_data(f"{f.message}. Fix: {f.fix}")
+        level = "notice" if f.baselined else GITHUB_LEVEL[f.severity]
+        lines.append(f"::{level} {where},title={title}::{message}")
+    lines.append(to_text(result).splitlines()[-1])
+    return "\n".join(lines) + "\n"
