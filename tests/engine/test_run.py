@@ -251,3 +251,42 @@ def test_secret_values_are_masked_in_live_stored_and_replayed_logs(root):
         assert "token is ***" in text and "key ***" in text
         assert "s3cr3t-value-123" not in text and "hunter2-db-key" not in text
     assert b"s3cr3t-value-123" not in stored and b"hunter2-db-key" not in stored
+
+
+def test_order_only_dependency_runs_first_but_stays_out_of_the_key(root):
+    """``after``: upstream runs (and is pulled in) first; its new key does not rerun this step."""
+    reader = Step(
+        id="check.a",
+        inputs=("src/a.txt",),
+        command=py("import os; assert os.path.exists('out/all.txt'); print(open('src/a.txt').read())"),
+        after=("build.concat",),
+    )
+    first = run(root, [concat_step(), reader], ["check.a"])
+    assert statuses(first) == {"build.concat": "ran", "check.a": "ran"}
+    write_sources(root, b="beta changed\n")  # concat's input, not check.a's
+    second = run(root, [concat_step(), reader], ["check.a"])
+    assert statuses(second) == {"build.concat": "ran", "check.a": "cached"}
+    write_sources(root, a="alpha changed\n")
+    assert statuses(run(root, [concat_step(), reader]))["check.a"] == "ran"
+    failing = concat_step(inputs=("src/*.txt", "src/new.txt"), command=py("raise SystemExit(4)"))
+    (root / "src/new.txt").write_text("x\n")
+    assert statuses(run(root, [failing, reader])) == {"build.concat": "failed", "check.a": "skipped"}
+
+
+def test_a_step_that_is_not_restorable_reruns_when_its_outputs_go(root):
+    counter = root / "runs.txt"
+    step = concat_step(
+        restorable=False,
+        command=py(
+            "import os;os.makedirs('out',exist_ok=True);open('out/all.txt','w').write('made');"
+            "open('runs.txt','a').write('x')"
+        ),
+    )
+    assert statuses(run(root, [step])) == {"build.concat": "ran"}
+    assert statuses(run(root, [step])) == {"build.concat": "cached"}
+    (root / "out/all.txt").unlink()
+    result = run(root, [step], explain=True)
+    assert statuses(result) == {"build.concat": "ran"}  # re-made, never restored
+    assert "re-made, not restored" in result.steps[0].reasons[0]
+    assert counter.read_text() == "xx"
+    assert statuses(run(root, [step])) == {"build.concat": "cached"}

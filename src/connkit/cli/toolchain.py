@@ -26,10 +26,25 @@ def _steps(ws: Workspace, **options) -> list[Step]:
 
 @graph_task(iterable=["constraints"], help={"constraints": CONSTRAINTS_HELP})
 def generate(c, constraints=None, options: RunOptions = None):
-    """Regenerate the Python, Java and UI models from the spec's JSON schemas."""
+    """Regenerate the Python, Java and UI models from the spec's JSON schemas.
+
+    The UI production build's generators (TypeScript types, ...) are left out: `connkit run
+    generate` builds those too.
+    """
+    from connkit.openmetadata.steps.toolchain import generate_targets, has_python_package
+
     ws = find_workspace()
     files = [Path(p) for p in split_list(constraints)]
-    run_graph(ws, _steps(ws, constraints=files), ["generate"], options)
+    steps = _steps(ws, constraints=files)
+    targets = generate_targets(steps)
+    if has_python_package(ws) and "generate.python" not in targets:
+        raise UsageError(
+            f"{ws.root / 'Makefile'} has no `generate` recipe, which connkit runs to make the "
+            "Python models; add one (upstream: datamodel-code-generator over the spec's schemas)"
+        )
+    if not targets:
+        raise UsageError("nothing to generate here: no Makefile recipe, spec pom or UI package")
+    run_graph(ws, steps, targets, options)
 
 
 @graph_task(
@@ -41,7 +56,7 @@ def generate(c, constraints=None, options: RunOptions = None):
     },
 )
 def format(c, check=False, name=None, constraints=None, options: RunOptions = None):
-    """Format connector sources with the workspace's ruff (and Java with spotless where set up)."""
+    """Format connector sources with the workspace's own formatter recipe (or ruff), in its env."""
     ws = find_workspace()
     names = split_list(name)
     steps = _steps(ws, check=check, names=names, constraints=[Path(p) for p in split_list(constraints)])

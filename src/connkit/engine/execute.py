@@ -180,7 +180,7 @@ def _execute(shared: _Shared, selected: list[str]) -> None:
 def _process(shared: _Shared, step: Step) -> None:
     started = time.perf_counter()
     offset = round(started - shared.began, 4)
-    failed_deps = [d for d in step.deps if not _succeeded(shared.results[d])]
+    failed_deps = [d for d in (*step.deps, *step.after) if not _succeeded(shared.results[d])]
     if failed_deps:
         result = StepResult(step.id, Status.SKIPPED, message=f"{failed_deps[0]} did not succeed")
         result.started, result.worker = offset, shared.lane()
@@ -229,6 +229,8 @@ def _reasons(shared: _Shared, step: Step, ingredients: keys.Ingredients) -> list
         return ["caching is off for this step"]
     if shared.options.no_cache:
         return ["--no-cache"]
+    if not step.restorable and shared.cache.get_record(ingredients.key()) is not None:
+        return ["outputs missing or changed (this step's outputs are re-made, not restored)"]
     return keys.explain(_previous_ingredients(shared, step.id), ingredients)
 
 
@@ -242,6 +244,8 @@ def _lookup(shared: _Shared, step: Step, key: str) -> tuple[StepResult | None, s
     root = shared.project.root
     if outputs.matches(root, record, shared.memo):
         status = Status.CACHED
+    elif not step.restorable:
+        return None, None
     else:
         try:
             try:

@@ -25,7 +25,7 @@ class Graph:
                 raise UsageError(f"two steps are both called {step.id!r}; step ids must be unique")
             by_id[step.id] = step
         for step in by_id.values():
-            for dep in step.deps:
+            for dep in (*step.deps, *step.after):
                 if dep not in by_id:
                     raise UsageError(f"step {step.id!r} depends on unknown step {dep!r}")
         graph = cls(by_id)
@@ -49,7 +49,7 @@ class Graph:
         return chosen
 
     def closure(self, ids: Iterable[str]) -> list[str]:
-        """The given steps and everything they depend on."""
+        """The given steps and everything they depend on (order-only dependencies too)."""
         seen: set[str] = set()
         stack = list(ids)
         while stack:
@@ -57,13 +57,15 @@ class Graph:
             if current not in seen:
                 seen.add(current)
                 stack.extend(self.steps[current].deps)
+                stack.extend(self.steps[current].after)
         return [s for s in self.steps if s in seen]
 
     def sorter(self, ids: Iterable[str]) -> graphlib.TopologicalSorter:
         wanted = set(ids)
         sorter: graphlib.TopologicalSorter = graphlib.TopologicalSorter()
         for sid in wanted:
-            sorter.add(sid, *[d for d in self.steps[sid].deps if d in wanted])
+            step = self.steps[sid]
+            sorter.add(sid, *[d for d in (*step.deps, *step.after) if d in wanted])
         return sorter
 
     def order(self, ids: Iterable[str]) -> list[str]:
@@ -74,7 +76,8 @@ class Graph:
             raise UsageError(f"the steps form a cycle: {cycle}; remove one of those deps") from None
 
     def dependents(self, ids: Iterable[str]) -> set[str]:
-        """Everything downstream of the given steps."""
+        """Everything whose key the given steps reach (order-only dependents are not reached:
+        a change upstream does not change their keys)."""
         reverse: dict[str, list[str]] = {s: [] for s in self.steps}
         for step in self.steps.values():
             for dep in step.deps:

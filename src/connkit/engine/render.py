@@ -97,7 +97,7 @@ def view(
             id=s,
             state=state.get(s, "unknown"),
             group=group_of(graph.steps[s]),
-            deps=tuple(d for d in graph.steps[s].deps if d in ordered),
+            deps=tuple(d for d in (*graph.steps[s].deps, *graph.steps[s].after) if d in ordered),
             description=graph.steps[s].description,
             inputs=tuple(graph.steps[s].inputs),
             outputs=tuple(graph.steps[s].outputs),

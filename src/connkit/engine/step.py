@@ -56,6 +56,10 @@ class Step:
     action: Callable[[StepContext], None] | None = field(default=None, compare=False)
     action_version: str = ""
     deps: tuple[str, ...] = ()
+    #: Order-only dependencies (make's ``target: | prereq``): they run first and a failure
+    #: skips this step, but their keys stay out of this step's key. For a step that reads a
+    #: few of another step's outputs and keys on those itself, not on everything it made.
+    after: tuple[str, ...] = ()
     env: tuple[str, ...] = ()
     pass_env: tuple[str, ...] = ()
     secrets: tuple[str, ...] = ()  # variables whose values never reach a log (see mask.py)
@@ -63,11 +67,15 @@ class Step:
     tools: tuple[tuple[str, ...], ...] = ()
     description: str = ""
     cacheable: bool = True
+    #: False: a hit whose outputs are missing or changed runs the step again instead of
+    #: restoring them. For a large tree the tool recreates faster from its own cache than
+    #: connkit can (node_modules from yarn's offline cache); declare a small marker of it.
+    restorable: bool = True
 
     def __post_init__(self) -> None:
         if (self.command is None) == (self.action is None):
             raise ValueError(f"step {self.id!r} needs exactly one of command= or action=")
-        for name in ("inputs", "outputs", "deps", "env", "pass_env", "secrets"):
+        for name in ("inputs", "outputs", "deps", "after", "env", "pass_env", "secrets"):
             value = getattr(self, name)
             if isinstance(value, str):
                 raise TypeError(f"step {self.id!r}: {name} must be a tuple, not a string")

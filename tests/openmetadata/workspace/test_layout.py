@@ -143,3 +143,35 @@ def test_kebab_matches_upstream_label_keys():
     assert kebab("Mssql") == "mssql"
     assert kebab("AzureSQL") == "azure-sql"
     assert kebab("ADLS") == "adls"
+
+
+def test_a_checkouts_release_is_its_root_poms_own_version(tmp_path):
+    (tmp_path / "pom.xml").write_text(
+        '<project xmlns="http://maven.apache.org/POM/4.0.0"><parent><version>9.9.9</version></parent>'
+        "<artifactId>platform</artifactId><version>1.1.0-SNAPSHOT</version></project>"
+    )
+    (tmp_path / "ingestion").mkdir()
+    (tmp_path / "ingestion/setup.py").write_text(
+        'setup(name="openmetadata-ingestion", version="1.1.0.0.dev0")\n'
+    )
+    layout = detect_layout(tmp_path)
+    assert (layout.release, layout.pypi_version) == ("1.1.0-SNAPSHOT", "1.1.0.0.dev0")
+    (tmp_path / "ingestion/PKG-INFO").write_text("Name: openmetadata-ingestion\nVersion: 1.1.0.1\n")
+    assert detect_layout(tmp_path).pypi_version == "1.1.0.1"  # sdist metadata first
+    (tmp_path / "pom.xml").write_text("<project><broken")
+    assert detect_layout(tmp_path).release is None
+
+
+def test_info_shows_the_chosen_python_and_why(tmp_path, monkeypatch):
+    from connkit.openmetadata.workspace.layout import describe
+
+    monkeypatch.delenv("CONNKIT_PYTHON", raising=False)
+    (tmp_path / "ingestion").mkdir()
+    (tmp_path / "ingestion/PKG-INFO").write_text("Name: x\nRequires-Python: >=3.8\n")
+    text = describe(detect_layout(tmp_path))
+    line = next(row for row in text.splitlines() if row.startswith("python"))
+    assert "requires Python >=3.8" in line
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path / "none"))
+    (tmp_path / "ingestion/PKG-INFO").write_text("Name: x\nRequires-Python: ==2.1.*\n")
+    line = next(r for r in describe(detect_layout(tmp_path)).splitlines() if r.startswith("python"))
+    assert line.startswith("python          none found:") and "CONNKIT_PYTHON" in line

@@ -1,44 +1,32 @@
-"""Formatting rendered Python the way the workspace's formatter will, before it is written.
+"""Formatting rendered Python the way ``connkit format`` will, before anything is written.
 
-Scaffolded files must survive `connkit format --check` (validate's "formatters produce no
-change"), and that is ruff under the workspace's own configuration. Each file goes through
-ruff on standard input with ``--stdin-filename`` set to its final path, from the workspace
-root, so ruff finds the same configuration it will find for the file on disk.
+Scaffolded files must survive ``connkit format --check`` (validate's "formatters produce no
+change"). Both go through one model, ``connkit.openmetadata.formatting``: the workspace's own
+formatter commands (a checkout's pycln + isort + black recipe, or ruff), run with the same
+tool versions — the workspace environment's when it exists, otherwise connkit's own ruff or
+``uv tool run`` of exactly the version the environment will get.
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
+from collections.abc import Mapping
 from pathlib import Path
 
+from connkit.errors import UsageError
+from connkit.openmetadata import formatting
+from connkit.openmetadata.steps.pyenv import python_env
+from connkit.openmetadata.workspace import Workspace
+from connkit.openmetadata.workspace.python import choose_python, uv_command
 
-def ruff_available() -> bool:
+
+def format_python_files(ws: Workspace, texts: Mapping[Path, str]) -> dict[Path, str]:
+    """``texts`` (target path → rendered source) as the workspace's formatters leave them;
+    unchanged where a formatter cannot run or parse them (the scaffold's checks report that)."""
+    env = python_env(ws)
+    python = env.python if env.python.is_file() else None
     try:
-        import ruff  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def format_python(root: Path, path: Path, text: str) -> str:
-    """``text`` after ``ruff check --fix-only`` and ``ruff format``; unchanged if ruff is absent
-    or cannot parse it (the scaffold's own compile check reports that)."""
-    if not ruff_available():
-        return text
-    for argv in (
-        ["check", "--fix-only", "--exit-zero", "--quiet", "--stdin-filename", str(path), "-"],
-        ["format", "--quiet", "--stdin-filename", str(path), "-"],
-    ):
-        proc = subprocess.run(
-            [sys.executable, "-m", "ruff", *argv],
-            input=text,
-            capture_output=True,
-            text=True,
-            cwd=root,
-            check=False,
-        )
-        if proc.returncode != 0:
-            return text
-        text = proc.stdout
-    return text
+        uv_python: str | None = str(choose_python(ws.root).path)
+    except UsageError:
+        uv_python = None
+    run_tool = formatting.runner_for(python, uv_command(), uv_python)
+    return formatting.format_texts(ws.root, texts, run_tool)

@@ -24,7 +24,7 @@ from connkit.errors import UsageError
 from connkit.fsutil import apply_all_or_nothing
 from connkit.openmetadata.scaffold import checks
 from connkit.openmetadata.scaffold.options import ScaffoldOptions
-from connkit.openmetadata.scaffold.pyformat import format_python
+from connkit.openmetadata.scaffold.pyformat import format_python_files
 from connkit.openmetadata.services import SERVICE_TYPES, SERVICES
 from connkit.openmetadata.workspace import Workspace
 from connkit.openmetadata.workspace.framework import Framework, detect_framework
@@ -452,10 +452,13 @@ def render_all(
             ) from None
         if path.suffix == ".json":
             text = _normalise_json(text, template.filename or relative)
-        elif path.suffix == ".py":
-            text = format_python(ws.root, path, text)
         out[relative] = (path, text.encode("utf-8"), template.name or relative)
-    return out
+    sources = {path: data.decode("utf-8") for path, data, _ in out.values() if path.suffix == ".py"}
+    formatted = format_python_files(ws, sources)
+    return {
+        rel: (path, formatted[path].encode("utf-8") if path in formatted else data, name)
+        for rel, (path, data, name) in out.items()
+    }
 
 
 def _normalise_json(text: str, source: str) -> str:

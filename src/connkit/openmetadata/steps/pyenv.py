@@ -1,11 +1,20 @@
 """The workspace's Python environment: the active virtualenv, else one connkit keeps.
 
-Steps that need the workspace's ingestion package (model generation's install, tests,
-formatting with the release's ruff) run in the virtualenv the user activated, as upstream's
-habit is. Without one, connkit creates ``.connkit/venv`` with a cached ``pyenv`` step keyed on
-the ingestion package's metadata: an editable install of ``ingestion/`` plus the release's
-generator, ruff and pytest. Some releases only install here with extra pins, which connkit
-supplies per release; users add their own with ``--constraints FILE`` or config.
+Steps that need the workspace's ingestion package (model generation, tests, formatting with
+the release's tools) run in the virtualenv the user activated, as upstream's habit is. Without
+one, connkit creates ``.connkit/venv`` with a cached ``pyenv`` step:
+
+- from the interpreter the release supports (``workspace.python.choose_python``: 3.9 for a
+  1.1 checkout, whose pydantic v1 models do not import on 3.11), keyed on its version;
+- an editable install of ``ingestion/``, with the ``dev`` extra where the workspace's own
+  ``install_dev`` recipe installs it (a checkout: it brings the pinned generator and black),
+  plus pytest and the formatters at the versions ``connkit.openmetadata.formatting`` chose;
+- keyed on its own absolute location too: a venv only works where it was made (script
+  shebangs and ``pyvenv.cfg`` name absolute paths), so a clone elsewhere or a remote-cache
+  hit never restores one made at another path.
+
+Some releases only install here with extra pins, which connkit supplies per release; users add
+their own with ``--constraints FILE`` or config.
 """
 
 from __future__ import annotations
@@ -13,15 +22,17 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from connkit.engine.step import Step, StepContext
+from connkit.engine.step import Step, StepContext, StepFailed
 from connkit.errors import UsageError
-from connkit.openmetadata.workspace import Workspace
+from connkit.openmetadata import formatting
+from connkit.openmetadata.makefile import rule_lines
+from connkit.openmetadata.workspace import Workspace, versions
+from connkit.openmetadata.workspace.python import choose_python, uv_command
 
 STEP_ID = "pyenv"
 VENV = ".connkit/venv"
@@ -109,19 +120,7 @@ def python_env(ws: Workspace, environ: Mapping[str, str] | None = None) -> Pytho
 
 def ingestion_version(ws: Workspace) -> str:
     """The ingestion package's version from its sdist metadata, pyproject or setup.py."""
-    root = ws.ingestion_dir
-    patterns = (
-        ("PKG-INFO", r"^Version:\s*(\S+)"),
-        ("pyproject.toml", r'^version\s*=\s*"([^"]+)"'),
-        ("setup.py", r'version\s*=\s*"([^"]+)"'),
-    )
-    for name, pattern in patterns:
-        path = root / name
-        if path.is_file():
-            match = re.search(pattern, path.read_text(encoding="utf-8", errors="replace"), re.M)
-            if match:
-                return match.group(1)
-    return ""
+    return versions.ingestion_version(ws.root)
 
 
 def release_pins(version: str) -> list[ReleasePins]:
@@ -144,13 +143,32 @@ class InstallPlan:
     constraints: tuple[str, ...]
     overrides: tuple[str, ...]
     constraint_files: tuple[str, ...]
+    editable: str = "ingestion/"  # ``ingestion/[dev]`` where the workspace installs its dev extra
+    why: tuple[str, ...] = ()  # how the formatter versions were chosen
 
     def digest_text(self) -> str:
-        return "|".join(";".join(part) for part in (self.requirements, self.constraints, self.overrides))
+        parts = (self.requirements, self.constraints, self.overrides)
+        return "|".join([self.editable, *(";".join(part) for part in parts)])
+
+
+def installs_dev_extra(ws: Workspace) -> bool:
+    """Whether the workspace's own ``install_dev`` recipe installs ingestion's ``dev`` extra."""
+    return any(re.search(r"\[[^\]]*\bdev\b[^\]]*\]", line) for line in rule_lines(ws.root, "install_dev"))
+
+
+def formatter_requirements(ws: Workspace) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The formatters' requirements for both modes (apply and check) and why each version."""
+    found: dict[str, tuple[str, str]] = {}
+    for check in (False, True):
+        model = formatting.formatters(ws.root, check)
+        for requirement, why in zip(model.requirements, model.why, strict=True):
+            found.setdefault(requirement, (requirement, why))
+    return tuple(r for r, _ in found.values()), tuple(w for _, w in found.values())
 
 
 def install_plan(ws: Workspace, constraint_files: Sequence[Path] = ()) -> InstallPlan:
-    requirements = [pinned_tool(ws, "datamodel-code-generator"), pinned_tool(ws, "ruff"), "pytest", "pip"]
+    tools, why = formatter_requirements(ws)
+    requirements = [pinned_tool(ws, "datamodel-code-generator"), *tools, "pytest", "pip"]
     constraints: list[str] = []
     overrides: list[str] = []
     for pins in release_pins(ingestion_version(ws)):
@@ -163,7 +181,8 @@ def install_plan(ws: Workspace, constraint_files: Sequence[Path] = ()) -> Instal
         if not path.is_file():
             raise UsageError(f"constraints file {path} does not exist; pass a pip constraints file")
         files.append(ws.rel(path.resolve()) if _inside(ws.root, path) else str(path.resolve()))
-    return InstallPlan(tuple(requirements), tuple(constraints), tuple(overrides), tuple(files))
+    editable = "ingestion/[dev]" if installs_dev_extra(ws) else "ingestion/"
+    return InstallPlan(tuple(requirements), tuple(constraints), tuple(overrides), tuple(files), editable, why)
 
 
 def _inside(root: Path, path: Path) -> bool:
@@ -182,30 +201,34 @@ def _outside_digest(files: Sequence[str]) -> str:
     return ";".join(parts)
 
 
-def uv_command() -> tuple[str, ...]:
-    """uv on PATH, else the one installed beside connkit (a dependency)."""
-    found = shutil.which("uv")
-    return (found,) if found else (sys.executable, "-m", "uv")
-
-
-def base_python() -> str:
-    """The interpreter the managed venv copies: ``CONNKIT_PYTHON`` or the one running connkit."""
-    return os.environ.get("CONNKIT_PYTHON") or getattr(sys, "_base_executable", sys.executable)
+def base_python(ws: Workspace) -> tuple[str | None, str]:
+    """The interpreter the managed venv copies and why; (None, the fix) when none qualifies."""
+    try:
+        choice = choose_python(ws.root)
+    except UsageError as exc:
+        return None, str(exc)
+    return str(choice.path), choice.why
 
 
 def pyenv_step(ws: Workspace, constraint_files: Sequence[Path] = ()) -> Step:
     plan = install_plan(ws, constraint_files)
-    python = base_python()
+    python, why = base_python(ws)
     uv = uv_command()
+    location = str((ws.root / VENV).absolute())
 
     def build(ctx: StepContext) -> None:
+        if python is None:
+            raise StepFailed(why)
+        ctx.log(f"python {python}: {why}")
+        for line in plan.why:
+            ctx.log(f"formatter {line}")
         venv = ctx.project.root / VENV
         if venv.exists():
             shutil.rmtree(venv)
         # --copies: the interpreter is copied, not linked outside the workspace, so the whole
-        # environment is an ordinary output the cache can store and restore.
+        # environment is an ordinary output the cache can store and restore (at this path).
         ctx.run([python, "-m", "venv", "--copies", "--without-pip", str(venv)])
-        argv = [*uv, "pip", "install", "--python", str(venv / "bin" / "python"), "-e", "ingestion/"]
+        argv = [*uv, "pip", "install", "--python", str(venv / "bin" / "python"), "-e", plan.editable]
         argv += list(plan.requirements)
         with tempfile.TemporaryDirectory(prefix="connkit-pyenv-") as tmp:
             for flag, pins in (("-c", plan.constraints), ("--override", plan.overrides)):
@@ -222,9 +245,9 @@ def pyenv_step(ws: Workspace, constraint_files: Sequence[Path] = ()) -> Step:
         inputs=(*PACKAGE_FILES, *(f for f in plan.constraint_files if not os.path.isabs(f))),
         outputs=(VENV,),
         action=build,
-        action_version=f"1|{plan.digest_text()}|{_outside_digest(plan.constraint_files)}",
+        action_version=f"2|{plan.digest_text()}|{_outside_digest(plan.constraint_files)}|at={location}",
         pass_env=INDEX_ENV,
         env=("CONNKIT_PYTHON",),
-        tools=((python, "--version"), (*uv, "--version")),
-        description="the workspace's Python environment (.connkit/venv): ingestion/ editable + tools",
+        tools=(((python, "--version"),) if python else ()) + ((*uv, "--version"),),
+        description=f"the workspace's Python environment (.connkit/venv): {plan.editable} editable + tools",
     )

@@ -12,6 +12,10 @@ API for other modules (register, scaffold, review)::
     ui = layout.services["dashboard"]     # ServiceUi
     ui.path, ui.shape, ui.extension        # ws-relative file, "switch" | "loader-map", ".ts"
     layout.i18n_labels, layout.release      # bool, "1.4.0" or None
+
+The release is read from the tree: the manifest ``workspace.create`` writes, else the root
+``pom.xml``'s own ``<version>`` (a checkout: ``1.1.0-SNAPSHOT``); the ingestion package's
+version from ``PKG-INFO``, ``pyproject.toml`` or ``setup.py``.
 """
 
 from __future__ import annotations
@@ -21,12 +25,15 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from connkit.errors import UsageError
 from connkit.openmetadata.connectors import declared_connectors
 from connkit.openmetadata.edit import tsedit
 from connkit.openmetadata.pysource import has_plugin_extras
 from connkit.openmetadata.services import SERVICE_TYPES, SERVICES
 from connkit.openmetadata.workspace import SETUP_PY, UI_ROOT, Workspace
 from connkit.openmetadata.workspace.framework import detect_framework
+from connkit.openmetadata.workspace.python import choose_python
+from connkit.openmetadata.workspace.versions import ingestion_version, pom_version
 
 UI_UTILS_DIR = UI_ROOT / "src" / "utils"
 EN_US = UI_ROOT / "src" / "locale" / "languages" / "en-us.json"
@@ -64,6 +71,8 @@ class WorkspaceLayout:
     pydantic_major: int | None = None  # models the framework expects: 1 (≤1.4) or 2
     service_spec: bool = False  # framework has metadata/utils/service_spec (ServiceSpec loader)
     upstream_scaffold: bool = False  # framework ships metadata/cli/scaffold.py
+    python: str | None = None  # the interpreter the workspace's environment is built from
+    python_why: str = ""  # what in the tree chose it (or why none qualifies)
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -83,11 +92,16 @@ def detect_layout(root: Path | str) -> WorkspaceLayout:
         i18n = bool(manifest["i18n_labels"])
     else:
         i18n = _labels_present(en_us, services)
+    try:
+        choice = choose_python(root)
+        python, python_why = f"{choice.version or '?'} ({choice.path})", choice.why
+    except UsageError as exc:
+        python, python_why = None, str(exc)
     return WorkspaceLayout(
         root=root,
         origin="assembled" if manifest else "checkout",
-        release=manifest.get("release"),
-        pypi_version=manifest.get("pypi_version") or _pkg_info_version(root),
+        release=manifest.get("release") or pom_version(root),
+        pypi_version=manifest.get("pypi_version") or ingestion_version(root) or None,
         service_types=service_types,
         services=services,
         i18n_labels=i18n,
@@ -98,6 +112,8 @@ def detect_layout(root: Path | str) -> WorkspaceLayout:
         pydantic_major=framework.pydantic_major,
         service_spec=framework.service_spec,
         upstream_scaffold=framework.upstream_scaffold,
+        python=python,
+        python_why=python_why,
     )
 
 
@@ -136,15 +152,6 @@ def _labels_present(en_us: Path, services: dict[str, ServiceUi]) -> bool:
     return found * 2 >= len(members)
 
 
-def _pkg_info_version(root: Path) -> str | None:
-    try:
-        text = (root / "ingestion" / "PKG-INFO").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
-    match = re.search(r"^Version:\s*(\S+)", text, re.M)
-    return match.group(1) if match else None
-
-
 def _read_json(path: Path) -> dict | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -164,6 +171,7 @@ def describe(layout: WorkspaceLayout) -> str:
         "i18n labels     "
         + ("needed (en-us.json label per connector)" if layout.i18n_labels else "not needed"),
         f"setup.py extras {'yes' if layout.setup_py_extras else 'no'}",
+        f"python          {layout.python or 'none found'}: {layout.python_why}",
         f"test conns      {layout.test_connections}",
         f"framework       pydantic v{layout.pydantic_major or '?'}, "
         f"ServiceSpec {'yes' if layout.service_spec else 'no'}, "

@@ -116,6 +116,12 @@ def candidates(version: str) -> list[Path]:
     return found
 
 
+def uv_command() -> tuple[str, ...]:
+    """uv on PATH, else the one installed beside connkit (a dependency)."""
+    found = shutil.which("uv")
+    return (found,) if found else (sys.executable, "-m", "uv")
+
+
 def _patch_level(build: Path) -> tuple[int, ...]:
     parts = build.name.split(".")
     return tuple(int(p) if p.isdigit() else -1 for p in parts)
