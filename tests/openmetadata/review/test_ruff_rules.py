@@ -8,6 +8,7 @@ assembled 1.4 workspace and the 1.1 checkout is in test_ruff_release.py.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,36 @@ def test_a_configuration_above_the_workspace_does_not_count(tmp_path):
     (tmp_path / "ruff.toml").write_text(RUFF_TOML)  # beside the workspace folder, not in it
     assert ruff_config(ws, ws.root / PKG) is None
     assert ruff_config(_ruff_workspace(tmp_path / "b", name="ruff.toml"), tmp_path / "b" / "ws" / PKG)
+
+
+def _fake_env(tmp_path: Path, script: str) -> Path:
+    """A virtualenv-shaped folder whose python is ``script`` and which holds a ruff."""
+    env = tmp_path / "venv"
+    (env / "bin").mkdir(parents=True)
+    python = env / "bin" / "python"
+    python.write_text(script)
+    python.chmod(0o755)
+    (env / "bin" / "ruff").write_text("")
+    return env
+
+
+def test_the_workspace_environment_s_ruff_comes_first(tmp_path, monkeypatch):
+    log = tmp_path / "calls.log"
+    env = _fake_env(tmp_path, f'#!/bin/sh\necho "$@" >> {log}\nexec {sys.executable} "$@"\n')
+    monkeypatch.setenv("VIRTUAL_ENV", str(env))
+    ws = _ruff_workspace(tmp_path)
+    module("def f(x, y: int):\n    return x\n")(ws.root)
+    ctx = ReviewContext.build(ws, find_connector(ws, "my_db"))
+    assert ctx.ruff is not None and ctx.ruff.ruff.startswith("the workspace environment's")
+    assert "-m ruff check" in log.read_text()
+    assert [f for f in review(ws, "my_db").findings if f.rule_id == "quality/annotations"]
+
+
+def test_a_workspace_ruff_that_fails_leaves_connkit_s(tmp_path, monkeypatch):
+    monkeypatch.setenv("VIRTUAL_ENV", str(_fake_env(tmp_path, "#!/bin/sh\nexit 3\n")))
+    ws = _ruff_workspace(tmp_path)
+    module("def f(x, y: int):\n    return x\n")(ws.root)
+    ctx = ReviewContext.build(ws, find_connector(ws, "my_db"))
+    assert ctx.ruff is not None and ctx.ruff.ruff == "connkit's" and ctx.ruff.error == ""
+    (hit,) = [f for f in review(ws, "my_db").findings if f.rule_id == "quality/annotations"]
+    assert "(ruff ANN001, ANN201)" in hit.message

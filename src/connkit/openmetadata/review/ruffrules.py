@@ -35,9 +35,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from connkit.openmetadata import formatting
 from connkit.openmetadata.review.model import Hit
 from connkit.openmetadata.steps.pyenv import python_env
 from connkit.openmetadata.workspace import Workspace
+from connkit.openmetadata.workspace.python import uv_command
 
 try:
     import tomllib
@@ -69,7 +71,7 @@ class RuffRun:
     """What ruff said about one review's files."""
 
     config: str  # workspace-relative path of the configuration that made the workspace count
-    ruff: str  # which ruff ran: "the workspace's" (its path) or "connkit's"
+    ruff: str  # which ruff ran: "connkit's", the workspace environment's, or a requirement
     diagnostics: tuple[Diagnostic, ...] = ()
     asked: frozenset[str] = frozenset()  # the codes ruff was asked for (not ignored by the config)
     error: str = ""  # ruff could not run: the rules fall back to connkit's own checks
@@ -181,20 +183,29 @@ def narrower_ignores(codes: Sequence[str], ignores: Sequence[str]) -> list[str]:
     return [i for i in ignores if any(i != c and i.startswith(c) for c in codes)]
 
 
-def ruff_commands(ws: Workspace) -> list[tuple[str, list[str]]]:
-    """The ruffs to try, best first: the workspace environment's (the version the release
-    pins), then connkit's own (a dependency of connkit).
+def ruff_requirement(ws: Workspace) -> str:
+    """The ruff the workspace formats with (``connkit format``'s model: setup.py's pin, else
+    the pre-commit rev, else connkit's own), so review and format judge with one version."""
+    requirement, _why = formatting.choose_requirement(ws.root, "ruff", formatting.precommit_revs(ws.root))
+    return requirement
 
-    Seam: once ``openmetadata/formatting.py`` (the workspace's pinned formatters, on the
-    toolchain branch) is on main, ask it for the ruff requirement and its runner here, so
-    review and ``connkit format`` run the same ruff.
-    """
-    found = []
-    venv_ruff = python_env(ws).bin_dir / "ruff"
-    if venv_ruff.is_file():
-        found.append((str(venv_ruff), [str(venv_ruff)]))
-    found.append(("connkit's", [sys.executable, "-m", "ruff"]))
-    return found
+
+def ruff_commands(ws: Workspace) -> list[tuple[str, list[str]]]:
+    """The ruffs to try, best first: the one ``connkit format`` runs here (the workspace
+    environment's copy when it exists, else connkit's own when it is the version asked for,
+    else ``uv tool run`` of exactly that version), then connkit's own (a dependency of
+    connkit) should that one not run."""
+    env = python_env(ws)
+    python = env.python if env.python.is_file() else None
+    requirement = ruff_requirement(ws)
+    chosen = formatting.runner_for(python, uv_command(), None)("ruff", requirement)
+    own = [sys.executable, "-m", "ruff"]
+    if chosen == own:
+        return [("connkit's", own)]
+    where = (
+        f"the workspace environment's ({python.parent / 'ruff'})" if chosen[0] == str(python) else requirement
+    )
+    return [(where, chosen), ("connkit's", own)]
 
 
 def _parse(root: Path, stdout: str) -> list[Diagnostic]:

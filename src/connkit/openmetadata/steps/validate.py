@@ -114,9 +114,13 @@ def _own_ruff() -> str:
 
 
 def _ruff_versions(ws: Workspace) -> str:
-    """Which ruff the generic review rules ask (review/ruffrules.py): connkit's own and, in a
-    virtualenv the user activated, the one installed there (read without a process)."""
-    return f"ruff={_own_ruff()};env={python_env(ws).installed('ruff')}"
+    """Which ruff the generic review rules ask (review/ruffrules.py): the version the
+    workspace formats with, connkit's own and, in a virtualenv the user activated, the one
+    installed there (all read without a process)."""
+    from connkit.openmetadata.formatting import choose_requirement, precommit_revs
+
+    wanted, _why = choose_requirement(ws.root, "ruff", precommit_revs(ws.root))
+    return f"{wanted};own={_own_ruff()};env={python_env(ws).installed('ruff')}"
 
 
 def _review_action(name: str, service_type: str, item: ReviewItem):
