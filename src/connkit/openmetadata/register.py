@@ -17,6 +17,7 @@ from typing import Protocol
 
 from connkit.errors import UsageError
 from connkit.fsutil import apply_all_or_nothing
+from connkit.openmetadata import extras
 from connkit.openmetadata.connectors import Connector, find_connector
 from connkit.openmetadata.edit import tsedit
 from connkit.openmetadata.edit.jsonedit import Document, JsonEditError
@@ -286,11 +287,15 @@ class I18nLabel:
 
 @dataclass
 class SetupExtra:
-    """``"name": set(),`` in ``plugins`` of ``ingestion/setup.py``, located with ``ast``."""
+    """``"name": set(),`` in ``plugins`` of ``ingestion/setup.py``, located with ``ast``.
+
+    ``extra`` is spelt as the release spells its extras (review's ``extras.decide``);
+    ``needs`` are the imports no requirement installs, which is why the extra is wanted."""
 
     path: Path
     extra: str
     rel: str
+    needs: tuple[str, ...] = ()
 
     def describe(self) -> str:
         return f"{self.rel}: plugins[{self.extra!r}] extra"
@@ -403,12 +408,31 @@ def registrations(
         skipped.append(f"{ws.rel(i18n)}: this release does not label connectors there")
     setup = ws.root / SETUP_PY
     if found.setup_py_extras:
-        extra = SetupExtra(setup, layout.kebab(conn.camel), ws.rel(setup))
-        extra._plugins(files)  # validates now
-        regs.append(extra)
+        SetupExtra(setup, "", ws.rel(setup))._plugins(files)  # validates now
+        decision = _extra_decision(ws, conn, files.text(setup))
+        if decision is not None and decision.wanted:
+            regs.append(SetupExtra(setup, decision.key, ws.rel(setup), decision.needed))
+        elif decision is not None and decision.imports:
+            skipped.append(
+                f"{ws.rel(setup)}: no plugins extra needed: its requirements install what "
+                f"{conn.name} imports ({', '.join(decision.imports)})"
+            )
+        else:
+            skipped.append(
+                f"{ws.rel(setup)}: no plugins extra needed: {conn.name} imports no third-party package"
+            )
     else:
         skipped.append(f"{ws.rel(setup)}: no `plugins` extras in this workspace")
     return regs
+
+
+def _extra_decision(ws: Workspace, conn: Connector, setup_text: str) -> extras.ExtraDecision | None:
+    """The release's convention for this connector's extra: whether one is wanted, and its key."""
+    reqs = extras.setup_requirements(setup_text)
+    if reqs is None:
+        return None
+    trees = extras.source_trees(ws.root / conn.package)
+    return extras.decide(reqs, (conn.name, conn.module, conn.camel), Path(conn.package).name, trees)
 
 
 @dataclass

@@ -17,6 +17,15 @@ from tests.conftest import SRC
 from tests.om_workspace import SERVICES, git, git_init, snapshot
 
 DASH = SERVICES / "dashboardService.json"
+PKG = "ingestion/src/metadata/ingestion/source/dashboard/my_db"
+
+
+def _imports(ws, *modules: str) -> None:
+    """Give the connector a source importing ``modules`` (the fixture's setup.py installs
+    alpha-sdk, boto3 and gamma-driver: anything else needs the connector's own extra)."""
+    pkg = ws.root / PKG
+    pkg.mkdir(parents=True, exist_ok=True)
+    (pkg / "client.py").write_text("".join(f"import {m}\n" for m in modules))
 
 
 def _diff_only_adds(root: Path) -> str:
@@ -29,6 +38,7 @@ def _diff_only_adds(root: Path) -> str:
 @pytest.mark.parametrize("ui", ["switch", "loader"])
 def test_register_check_twice_and_unregister_on_ts(make_workspace, ui):
     ws = make_workspace(ui=ui)
+    _imports(ws, "acme_sdk")
     git_init(ws.root)
     before = snapshot(ws.root)
 
@@ -78,6 +88,7 @@ def test_register_database_connector_in_tsx_utils(make_workspace, ui):
 
 def test_partial_registration_is_completed_and_check_lists_only_the_rest(make_workspace):
     ws = make_workspace()
+    _imports(ws, "acme_sdk")
     register(ws, "my_db")
     unregister_path = ws.root / "ingestion" / "setup.py"
     text = unregister_path.read_text().replace('    "my-db": set(),\n', "")
@@ -85,6 +96,62 @@ def test_partial_registration_is_completed_and_check_lists_only_the_rest(make_wo
     report = register(ws, "my_db", check=True)
     assert report.missing == ["ingestion/setup.py: plugins['my-db'] extra"]
     assert [s for s, _ in register(ws, "my_db").lines].count(ADDED) == 1
+
+
+@pytest.mark.parametrize(
+    "imports,says",
+    [
+        ((), "my_db imports no third-party package"),
+        (("boto3", "gamma_driver"), "its requirements install what my_db imports (boto3, gamma_driver)"),
+    ],
+)
+def test_no_extra_where_the_connector_needs_none(make_workspace, imports, says):
+    """Releases give an extra only to connectors whose imports nothing installs (1.1: none for
+    metabase, mode, airbyte): register adds none there, and review asks for none."""
+    from connkit.openmetadata.review import review
+
+    ws = make_workspace()
+    _imports(ws, *imports)
+    setup = (ws.root / "ingestion" / "setup.py").read_text()
+    report = register(ws, "my_db")
+    assert (SKIPPED, f"ingestion/setup.py: no plugins extra needed: {says}") in report.lines
+    assert (ws.root / "ingestion" / "setup.py").read_text() == setup
+    assert register(ws, "my_db", check=True).missing == []
+    assert review(ws, "my_db", rules=["schema/registered"]).findings == []
+
+
+@pytest.mark.parametrize(
+    "connector,name,key",
+    [
+        (("database", "azureSQL", "AzureSQL"), "azuresql", "azuresql"),  # 1.1's key, not azure-sql
+        (("dashboard", "myDb", "MyDb"), "my_db", "my-db"),  # words joined as azure-sso, sap-hana
+    ],
+)
+def test_the_extra_is_named_as_the_release_names_extras(make_workspace, connector, name, key):
+    from connkit.openmetadata.review import review
+
+    ws = make_workspace(connectors=(connector,))
+    pkg = ws.root / "ingestion/src/metadata/ingestion/source" / connector[0] / name
+    pkg.mkdir(parents=True)
+    (pkg / "connection.py").write_text("import acme_sdk\n")
+    findings = review(ws, name, rules=["schema/registered"]).findings
+    (message,) = [f.message for f in findings if "extra" in f.message]
+    assert f"plugins[{key!r}] extra" in message
+    assert f"ingestion/setup.py: plugins[{key!r}] extra" in register(ws, name, check=True).missing
+    register(ws, name)
+    assert f'    "{key}": set(),\n' in (ws.root / "ingestion" / "setup.py").read_text()
+    assert not [f for f in review(ws, name, rules=["schema/registered"]).findings if "extra" in f.message]
+
+
+def test_an_existing_extra_under_another_spelling_is_the_connector_s(make_workspace):
+    """1.1 has ``"datalake-s3"``-style variants: register adds no second extra beside one."""
+    ws = make_workspace()
+    _imports(ws, "acme_sdk")
+    setup = ws.root / "ingestion" / "setup.py"
+    setup.write_text(setup.read_text().replace('"omega": {},', '"omega": {},\n    "mydb": {"acme-sdk"},'))
+    report = register(ws, "my_db")
+    assert (ALREADY, "ingestion/setup.py: plugins['mydb'] extra") in report.lines
+    assert "my-db" not in setup.read_text()
 
 
 def test_optional_targets_are_skipped_when_absent(make_workspace):
@@ -187,6 +254,7 @@ def _connkit(ws, *args):
 
 def test_cli_exit_codes(make_workspace):
     ws = make_workspace()
+    _imports(ws, "acme_sdk")
     before = snapshot(ws.root)
     check = _connkit(ws, "register", "--name", "my_db", "--check")
     assert check.returncode == 1 and check.stdout.count(MISSING) == 6

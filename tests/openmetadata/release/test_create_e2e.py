@@ -18,7 +18,7 @@ from tree_sitter import Language, Parser
 
 from connkit.openmetadata.release import artifacts
 from connkit.openmetadata.release.create import create_workspace
-from connkit.openmetadata.workspace import Workspace
+from connkit.openmetadata.workspace import TEST_CONNECTIONS, Workspace
 from connkit.openmetadata.workspace.layout import detect_layout
 
 pytestmark = pytest.mark.slow
@@ -115,3 +115,27 @@ def test_second_create_is_offline_and_fast(default_ws, tmp_path, monkeypatch):
     assert again.seconds < 15
     assert again.files == default_ws.files
     print(f"second create: {again.seconds:.2f}s", file=sys.stderr)
+
+
+def test_derived_test_connections_are_what_review_expects(default_ws):
+    """Derived through the same reading of ``connection.py`` as review's rule: literal keys,
+    keys filled in one by one (superset), and the steps a shared helper adds for each key of
+    the ``queries`` dict (postgres, redshift) or builds for another connector (redpanda)."""
+    from connkit.openmetadata.review import review
+    from tests.openmetadata.review.test_ruff_release import connectors
+
+    ws = Workspace(default_ws.path)
+    checked, wrong = [], []
+    for conn in connectors(ws):
+        if not (ws.root / conn.test_connection).is_file():
+            continue  # keys no reading of the source finds (1.4's saphana returns them from a builder)
+        result = review(
+            ws, conn.name, conn.service_type, rules=["schema/test-connection", "schema/test-steps-match"]
+        )
+        checked.append(conn.name)
+        wrong += [f"{conn.name}: {f.message}" for f in result.findings]
+    assert wrong == [] and len(checked) > 60
+    assert {"superset", "postgres", "redshift", "redpanda", "mssql"} <= set(checked)
+    steps = json.loads((ws.root / TEST_CONNECTIONS / "database" / "postgres.json").read_text())["steps"]
+    assert [s["name"] for s in steps][:2] == ["CheckAccess", "GetSchemas"] and "GetQueries" in str(steps)
+    assert steps[0]["mandatory"] and not steps[-1]["mandatory"]

@@ -73,6 +73,7 @@ INGESTION_FILES = {
         "    test_connection_steps(metadata=metadata, test_fn=test_fn)\n"
     ),
     "src/metadata/ingestion/source/database/mysql/connection.py": (
+        "from metadata.ingestion.connections.test_connections import test_connection_db_common\n\n\n"
         "def test_connection(metadata, engine):\n"
         "    test_connection_db_common(metadata=metadata, engine=engine)\n"
     ),

@@ -15,6 +15,7 @@ import pytest
 
 from connkit.errors import UsageError
 from connkit.openmetadata.review import RULES, review
+from connkit.openmetadata.review.baseline import load, record
 from connkit.openmetadata.review.output import render, to_sarif
 from tests.conftest import SRC
 from tests.om_workspace import build_connector_workspace
@@ -45,7 +46,11 @@ def test_text_and_json_reports(tmp_path):
     data = json.loads(render(result, "json"))
     assert data["summary"]["BLOCKER"] == len(result.blockers) >= 2
     first = data["findings"][0]
-    assert set(first) == {"rule_id", "category", "severity", "path", "line", "message", "fix"}
+    assert set(first) == {
+        *("rule_id", "category", "severity", "path", "line", "message", "fix"),
+        *("column", "end_line", "end_column", "fingerprint", "baselined"),
+    }
+    assert data["summary"]["baselined"] == 0 and first["baselined"] is False
 
 
 def test_sarif_has_what_github_code_scanning_reads(tmp_path):
@@ -61,7 +66,9 @@ def test_sarif_has_what_github_code_scanning_reads(tmp_path):
         loc = res["locations"][0]["physicalLocation"]
         assert not loc["artifactLocation"]["uri"].startswith("/")
         assert loc["region"]["startLine"] >= 1
-        assert res["message"]["text"] and res["partialFingerprints"]
+        assert res["message"]["text"] and res["partialFingerprints"]["connkitFinding/v2"]
+    prints = [r["partialFingerprints"]["connkitFinding/v2"] for r in run["results"]]
+    assert len(set(prints)) == len(prints)
 
 
 @pytest.fixture(scope="session")
@@ -93,10 +100,25 @@ def test_sarif_validates_against_the_sarif_2_1_0_schema(tmp_path, sarif_schema):
     assert "2.1.0" in sarif_schema["title"]
     validator_cls = jsonschema.validators.validator_for(sarif_schema)
     validator = validator_cls(sarif_schema)
-    for ws in (_with_findings(tmp_path / "a"), build_connector_workspace(tmp_path / "b" / "ws")):
-        doc = json.loads(render(review(ws, "my_db"), "sarif"))
+    through_ruff = _with_findings(tmp_path / "r")
+    (through_ruff.root / "ingestion" / "ruff.toml").write_text(
+        '[lint.isort]\nknown-first-party = ["metadata"]\n'
+    )
+    results = [review(ws, "my_db") for ws in (_with_findings(tmp_path / "a"), through_ruff)]
+    results.append(review(build_connector_workspace(tmp_path / "b" / "ws"), "my_db"))
+    baseline_file = tmp_path / "baseline.json"
+    record(baseline_file, "my_db", results[0].findings[:2])
+    results.append(results[0].with_baseline(load(baseline_file)))  # baselineState on each result
+    for result in results:
+        doc = json.loads(render(result, "sarif"))
         errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))
         assert errors == [], [f"{list(e.path)}: {e.message}" for e in errors[:5]]
+    regions = [
+        r["locations"][0]["physicalLocation"]["region"] for r in to_sarif(results[1])["runs"][0]["results"]
+    ]
+    assert any("startColumn" in r and "endColumn" in r for r in regions)  # ruff's columns
+    states = {r["baselineState"] for r in to_sarif(results[-1])["runs"][0]["results"]}
+    assert states == {"new", "unchanged"}
     broken = json.loads(render(review(_with_findings(tmp_path / "c"), "my_db"), "sarif"))
     broken["runs"][0]["results"][0]["level"] = "fatal"
     assert list(validator.iter_errors(broken))

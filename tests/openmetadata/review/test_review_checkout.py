@@ -56,6 +56,25 @@ def test_rules_fixed_for_the_release_are_silent_on_upstream_connectors(reports, 
     assert wrong == [], CONNECTORS[name]
 
 
+@pytest.mark.parametrize("name", sorted(CONNECTORS))
+def test_register_check_and_review_agree_on_the_extra(om_checkout, reports, name):
+    """register asks for an extra exactly where review does, under the release's key."""
+    res = run_connkit("register", "--name", name, "--check", cwd=om_checkout.root, env=om_checkout.env())
+    assert res.returncode in (0, 1), res.stderr
+    lines = [ln.strip().split("  ", 1) for ln in res.stdout.splitlines() if "setup.py" in ln]
+    register_missing = [d for status, d in lines if status == "missing"]
+    review_missing = [
+        f["message"]
+        for f in reports[name]["findings"]
+        if f["rule_id"] == "schema/registered" and "extra" in f["message"]
+    ]
+    assert bool(register_missing) == bool(review_missing), (register_missing, review_missing)
+    if name in ("azuresql", "bigquery", "powerbi"):
+        assert lines == [["already registered", f"ingestion/setup.py: plugins[{name!r}] extra"]]
+    if name in ("airbyte", "metabase"):
+        assert lines[0][0] == "not needed" and "no plugins extra needed" in lines[0][1]
+
+
 def test_a_unit_test_named_after_something_else_is_found(reports):
     rules = {f["rule_id"] for f in reports["databrickspipeline"]["findings"]}
     assert "tests/missing" not in rules

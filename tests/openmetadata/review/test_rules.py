@@ -220,9 +220,26 @@ POSITIVE: dict[str, list[Callable[[Path], None]]] = {
         module("import requests\nimport os\n"),
         module("from metadata.utils import x\nimport requests\n"),
     ],
+    "quality/suppression": [
+        module(
+            "def f(cursor: object) -> list:\n    return cursor.fetchall()  # connkit: ignore[memory/fetchall]\n"
+        ),
+        module(
+            "def f(x: int) -> int:\n    return x  # connkit: ignore[memory/fetchall] nothing to silence\n"
+        ),
+        module("def f(x: int) -> int:\n    return x  # connkit: ignore[memory/fetchal] a misspelt id\n"),
+    ],
 }
 
 NEGATIVE: dict[str, list[Callable[[Path], None]]] = {
+    "quality/suppression": [
+        module(
+            "def f(cursor: object) -> list:\n"
+            "    return cursor.fetchall()  # connkit: ignore[memory/fetchall] the query returns 10 rows\n"
+        ),
+        # the text of a string is not a comment
+        module('def f() -> str:\n    return "# connkit: ignore[memory/fetchall] not a comment"\n'),
+    ],
     "schema/type-enum": [edit_json(SCHEMA, _rename_type_definition)],
     # 1.1 names test-connection files after the package: testConnections/database/azuresql.json
     "schema/test-connection": [rename(TEST_CONN, "mydb.json")],

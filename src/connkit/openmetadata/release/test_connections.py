@@ -2,11 +2,12 @@
 
 The definitions live in ``openmetadata-service`` (a jar not every release publishes where
 connkit runs). Their step names must equal the keys of the ``test_fn`` dict each
-connector's ``connection.py`` hands to ``test_connection_steps``, so those keys can be read
-back from the source: a literal ``test_fn = {...}`` in ``connection.py``, or the literal in
-the shared helper it calls (``test_connection_db_schema_sources`` and friends in
-``metadata/ingestion/connections/test_connections.py``). Connectors whose keys cannot be
-read statically get no file. Derived files say so in their description.
+connector's ``connection.py`` hands to ``test_connection_steps``, so those keys are read back
+from the source the way review's ``schema/test-steps-match`` reads them (``stepkeys``): a
+literal ``test_fn = {...}``, keys filled in one by one (``test_fn["K"] = ...``, superset), or
+the dict a shared helper builds (``test_connection_db_common``), with one step per key of
+the ``queries`` dict the connector passes it. Connectors whose keys cannot be read
+statically get no file. Derived files say so in their description.
 """
 
 from __future__ import annotations
@@ -15,66 +16,30 @@ import ast
 import json
 from pathlib import Path
 
+from connkit.openmetadata import stepkeys
 from connkit.openmetadata.connectors import Connector
-from connkit.openmetadata.pysource import step_functions
 
-HELPERS = Path("ingestion/src/metadata/ingestion/connections/test_connections.py")
-
-
-def literal_test_fn_keys(tree: ast.AST) -> dict[str | None, list[str]]:
-    """Keys of every ``test_fn`` dict literal, by enclosing function name (None: module level)."""
-    found: dict[str | None, list[str]] = {}
-    for fns in step_functions(tree):
-        if fns.keys:
-            keys = found.setdefault(fns.function, [])
-            keys.extend(k for k in fns.keys if k not in keys)
-    return found
+SOURCE_ROOT = Path("ingestion/src")
 
 
-def _called_names(tree: ast.AST) -> set[str]:
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            if isinstance(node.func, ast.Name):
-                names.add(node.func.id)
-            elif isinstance(node.func, ast.Attribute):
-                names.add(node.func.attr)
-    return names
-
-
-def _parse(path: Path) -> ast.AST | None:
+def step_names(connection_py: Path, src_root: Path) -> list[str]:
+    """The test-connection step names a connector's ``connection.py`` runs, in the order its
+    ``test_fn`` gets them ([] if they cannot be read)."""
     try:
-        return ast.parse(path.read_text(encoding="utf-8"))
+        tree = ast.parse(connection_py.read_text(encoding="utf-8"))
     except (OSError, SyntaxError, ValueError):
-        return None
-
-
-def step_names(connection_py: Path, helpers: dict[str | None, list[str]]) -> list[str]:
-    """The test-connection step names a connector's ``connection.py`` runs ([] if unknown)."""
-    tree = _parse(connection_py)
-    if tree is None:
         return []
-    own = literal_test_fn_keys(tree)
-    if own:
-        keys: list[str] = []
-        for values in own.values():
-            keys.extend(v for v in values if v not in keys)
-        return keys
-    for called in sorted(_called_names(tree)):
-        if called in helpers:
-            return list(helpers[called])
-    return []
+    found = stepkeys.connection_steps(tree, src_root)
+    return list(found.keys) if found is not None else []
 
 
 def derive(root: Path, connectors: dict[str, list[Connector]]) -> dict[Path, bytes]:
     """Definitions for the connectors whose step names the source reveals, ws-relative paths."""
-    helper_tree = _parse(root / HELPERS)
-    helpers = {k: v for k, v in literal_test_fn_keys(helper_tree).items() if k} if helper_tree else {}
     out: dict[Path, bytes] = {}
     for members in connectors.values():
         for connector in members:
             package = root / connector.package
-            steps = step_names(package / "connection.py", helpers)
+            steps = step_names(package / "connection.py", root / SOURCE_ROOT)
             if not steps:
                 continue
             definition = {

@@ -61,12 +61,13 @@ def swallowed_except(ctx: ReviewContext) -> Iterator[Hit]:
             if not isinstance(node, ast.ExceptHandler):
                 continue
             if _is_empty(node.body):
-                yield Hit(f.rel, node.lineno, "empty except block swallows the error")
+                yield Hit(f.rel, node.lineno, "empty except block swallows the error", node=node)
             elif _caught(node) & BROAD and not _handles(node.body):
                 yield Hit(
                     f.rel,
                     node.lineno,
                     "broad except neither logs nor re-raises: the error is swallowed",
+                    node=node,
                 )
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from connkit.openmetadata.connectors import Connector
 from connkit.openmetadata.edit.jsonedit import Document, JsonEditError, Node
+from connkit.openmetadata.review import ruffrules
+from connkit.openmetadata.review.ruffrules import RuffRun
 from connkit.openmetadata.workspace import Workspace
 
 
@@ -87,6 +89,53 @@ class ReviewContext:
 
     def source(self, name: str) -> PyFile | None:
         return next((f for f in self.sources if f.path.name == name), None)
+
+    def text(self, rel: str) -> str | None:
+        """A reviewed file's text by its workspace-relative path (None: not one of them)."""
+        for f in self.python:
+            if f.rel == rel:
+                return f.text
+        for j in (self.schema, self.test_connection):
+            if j.rel == rel:
+                return j.text
+        return None
+
+    def columns(self, rel: str, node: ast.AST) -> tuple[int | None, int | None, int | None]:
+        """(column, end line, end column) of an ``ast`` node, 1-based characters, end exclusive.
+
+        A function or class is marked by its name, another compound statement (a loop, an
+        ``except``) by its first line: their whole bodies would be too wide to point at."""
+        text = self.text(rel)
+        col = getattr(node, "col_offset", None)
+        if text is None or col is None:
+            return None, None, None
+        lines = text.splitlines()
+        line = lines[node.lineno - 1] if 0 < node.lineno <= len(lines) else ""
+
+        def chars(line_text: str, offset: int) -> int:
+            return len(line_text.encode("utf-8")[:offset].decode("utf-8", errors="ignore")) + 1
+
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found = re.search(rf"\b(?:def|class)\s+({re.escape(node.name)})\b", line)
+            if found:
+                return found.start(1) + 1, node.lineno, found.end(1) + 1
+        start = chars(line, col)
+        if isinstance(node, ast.stmt | ast.ExceptHandler) and hasattr(node, "body"):
+            return start, node.lineno, len(line.rstrip()) + 1
+        end_line = getattr(node, "end_lineno", None) or node.lineno
+        end_col = getattr(node, "end_col_offset", None)
+        if end_col is None:
+            return start, node.lineno, None
+        end_text = lines[end_line - 1] if 0 < end_line <= len(lines) else ""
+        return start, end_line, chars(end_text, end_col)
+
+    @cached_property
+    def ruff(self) -> RuffRun | None:
+        """ruff's results for the rules that run through it, None where the workspace does not
+        lint with ruff (review/ruffrules.py). One run serves every such rule."""
+        from connkit.openmetadata.review.model import RULES
+
+        return ruffrules.run(self, [r.ruff for r in RULES.values() if r.ruff is not None])
 
     @classmethod
     def build(cls, ws: Workspace, conn: Connector) -> ReviewContext:

@@ -52,6 +52,7 @@ def unbounded_read(ctx: ReviewContext) -> Iterator[Hit]:
                         f.rel,
                         node.lineno,
                         f".{node.func.attr}() loads the whole object with no size check",
+                        node=node,
                     )
 
 
@@ -77,7 +78,7 @@ def fetchall(ctx: ReviewContext) -> Iterator[Hit]:
             ):
                 if _bounded(node.func.value):
                     continue  # query(...).limit(n).all(): at most n rows
-                yield Hit(f.rel, node.lineno, f"{dotted(node.func)}() loads every row into memory")
+                yield Hit(f.rel, node.lineno, f"{dotted(node.func)}() loads every row into memory", node=node)
 
 
 def _bounded(node: ast.expr) -> bool:
@@ -128,6 +129,7 @@ def large_object_cleanup(ctx: ReviewContext) -> Iterator[Hit]:
                             node.lineno,
                             f"`{name}` holds a large {call_name(node.value)}() result "
                             "with no `del` + gc.collect()",
+                            node=node,
                         )
 
 
@@ -166,7 +168,7 @@ def unbounded_cache(ctx: ReviewContext) -> Iterator[Hit]:
             for dec in fn.decorator_list:
                 kind = _cache_decorator(dec)
                 if kind:
-                    yield Hit(f.rel, dec.lineno, f"{kind} on {fn.name}() grows without bound")
+                    yield Hit(f.rel, dec.lineno, f"{kind} on {fn.name}() grows without bound", node=dec)
         for loop in ast.walk(f.tree):
             if not isinstance(loop, (ast.For, ast.AsyncFor, ast.While)):
                 continue
@@ -181,4 +183,5 @@ def unbounded_cache(ctx: ReviewContext) -> Iterator[Hit]:
                                         f.rel,
                                         n.lineno,
                                         f"`{owner}` grows in a loop and is never cleared",
+                                        node=n,
                                     )

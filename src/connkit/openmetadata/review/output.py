@@ -3,16 +3,17 @@ annotations (workflow commands) for the run's log and the pull request's diff.""
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 from connkit import __version__
-from connkit.openmetadata.review import CATEGORIES, RULES, ReviewResult, Severity
+from connkit.openmetadata.review import CATEGORIES, RULES, Finding, ReviewResult, Severity
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVEL = {Severity.BLOCKER: "error", Severity.WARNING: "warning", Severity.SUGGESTION: "note"}
 FORMATS = ("text", "json", "sarif", "github")
 GITHUB_LEVEL = {Severity.BLOCKER: "error", Severity.WARNING: "warning", Severity.SUGGESTION: "notice"}
+# rule id + path + normalised source line (review/baseline.py); v1 hashed the message
+FINGERPRINT_KEY = "connkitFinding/v2"
 
 
 def render(result: ReviewResult, fmt: str) -> str:
@@ -29,15 +30,19 @@ def render(result: ReviewResult, fmt: str) -> str:
 
 def to_text(result: ReviewResult) -> str:
     lines = [
-        f"{f.path}:{f.line}: {f.severity.value} [{f.rule_id}] {f.message}\n    fix: {f.fix}"
+        f"{f.path}:{f.line}: {f.severity.value}{' (baselined)' if f.baselined else ''} "
+        f"[{f.rule_id}] {f.message}\n    fix: {f.fix}"
         for f in result.findings
     ]
     lines += [f"note [{rid}]: {noise}" for rid, noise in notes(result).items()]
     c = result.counts()
     verdict = "BLOCKED" if c["BLOCKER"] else ("NEEDS CHANGES" if c["WARNING"] else "APPROVED")
+    old = len(result.baselined)
     lines.append(
         f"{result.connector} ({result.service_type}): {c['BLOCKER']} blocker(s), "
-        f"{c['WARNING']} warning(s), {c['SUGGESTION']} suggestion(s): {verdict}"
+        f"{c['WARNING']} warning(s), {c['SUGGESTION']} suggestion(s)"
+        + (f" (+{old} baselined)" if old else "")
+        + f": {verdict}"
     )
     return "\n".join(lines) + "\n"
 
@@ -52,10 +57,24 @@ def to_json(result: ReviewResult) -> dict:
     return {
         "connector": result.connector,
         "service_type": result.service_type,
-        "summary": result.counts(),
+        "summary": {**result.counts(), "baselined": len(result.baselined)},
         "findings": [f.to_dict() for f in result.findings],
         "notes": notes(result),
     }
+
+
+def _region(f: Finding) -> dict:
+    """Lines, and columns where the rule knows them (1-based characters, end exclusive)."""
+    region: dict = {"startLine": f.line}
+    if f.column is None:
+        return region
+    region["startColumn"] = f.column
+    end_line = max(f.end_line or f.line, f.line)
+    if end_line > f.line:
+        region["endLine"] = end_line
+    if f.end_column is not None and (end_line > f.line or f.end_column > f.column):
+        region["endColumn"] = f.end_column
+    return region
 
 
 def to_sarif(result: ReviewResult) -> dict:
@@ -79,26 +98,27 @@ def to_sarif(result: ReviewResult) -> dict:
             }
         )
     results = []
+    baselined = result.baseline is not None
     for f in result.findings:
-        fingerprint = hashlib.sha256(f"{f.rule_id}|{f.path}|{f.message}".encode()).hexdigest()
-        results.append(
-            {
-                "ruleId": f.rule_id,
-                "ruleIndex": index[f.rule_id],
-                "level": SARIF_LEVEL[f.severity],
-                "message": {"text": f"{f.message}. Fix: {f.fix}"},
-                "locations": [
-                    {
-                        "physicalLocation": {
-                            "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
-                            "region": {"startLine": f.line},
-                        }
+        entry = {
+            "ruleId": f.rule_id,
+            "ruleIndex": index[f.rule_id],
+            "level": SARIF_LEVEL[f.severity],
+            "message": {"text": f"{f.message}. Fix: {f.fix}"},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
+                        "region": _region(f),
                     }
-                ],
-                "partialFingerprints": {"connkitFinding/v1": fingerprint},
-                "properties": {"severity": f.severity.value, "category": f.category},
-            }
-        )
+                }
+            ],
+            "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
+            "properties": {"severity": f.severity.value, "category": f.category},
+        }
+        if baselined:
+            entry["baselineState"] = "unchanged" if f.baselined else "new"
+        results.append(entry)
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -112,6 +132,7 @@ def to_sarif(result: ReviewResult) -> dict:
                     }
                 },
                 "automationDetails": {"id": f"connkit-review/{result.connector}/"},
+                "columnKind": "unicodeCodePoints",
                 "results": results,
             }
         ],
@@ -133,8 +154,10 @@ def to_github(result: ReviewResult) -> str:
     lines = []
     for f in result.findings:
         where = f"file={_command_property(f.path)},line={f.line}"
-        title = _command_property(f"{f.severity.value} {f.rule_id}")
+        old = " (baselined)" if f.baselined else ""  # recorded in the baseline: does not fail
+        title = _command_property(f"{f.severity.value}{old} {f.rule_id}")
         message = _command_data(f"{f.message}. Fix: {f.fix}")
-        lines.append(f"::{GITHUB_LEVEL[f.severity]} {where},title={title}::{message}")
+        level = "notice" if f.baselined else GITHUB_LEVEL[f.severity]
+        lines.append(f"::{level} {where},title={title}::{message}")
     lines.append(to_text(result).splitlines()[-1])
     return "\n".join(lines) + "\n"

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from connkit.openmetadata.review.context import ReviewContext
 from connkit.openmetadata.review.model import Hit, Severity, rule
+from connkit.openmetadata.review.ruffrules import RuffSpec, blank, group_by_function
 
 STDLIB = set(sys.stdlib_module_names) | {"__future__"}
 GROUP_NAMES = ["stdlib", "third-party", "first-party (metadata)"]
@@ -33,10 +34,14 @@ def syntax(ctx: ReviewContext) -> Iterator[Hit]:
     Severity.WARNING,
     "Every non-empty file starts with the copyright header",
     "Start the file with the project's `#  Copyright ... Licensed under the Apache License` header",
+    # ruff flags empty files too (unless min-file-size is set); upstream leaves them bare
+    ruff=RuffSpec(("CPY001",), "python", preview=True, exempt=blank),
 )
 def copyright_header(ctx: ReviewContext) -> Iterator[Hit]:
     """Empty files are exempt: upstream leaves its empty ``__init__.py`` files bare (64 of the
-    65 in 1.1's connector packages), and its licence tooling skips them."""
+    65 in 1.1's connector packages), and its licence tooling skips them. Through ruff (CPY001)
+    the header is what ``lint.flake8-copyright`` says (by default ``Copyright YYYY`` in the
+    first 4 KiB)."""
     for f in ctx.python:
         if not f.text.strip():
             continue
@@ -55,6 +60,13 @@ def copyright_header(ctx: ReviewContext) -> Iterator[Hit]:
         "upstream annotates little (1.1: create(cls, config_dict, metadata_config) throughout); "
         "a suggestion for new code only"
     ),
+    # arguments and returns of public functions, special, static and class methods (not
+    # private functions: connkit's rule never asked for those; not ANN401, a different matter)
+    ruff=RuffSpec(
+        ("ANN001", "ANN002", "ANN003", "ANN201", "ANN202", "ANN204", "ANN205", "ANN206"),
+        "sources",
+        group=group_by_function,
+    ),
 )
 def annotations(ctx: ReviewContext) -> Iterator[Hit]:
     for f in ctx.sources:
@@ -68,7 +80,7 @@ def annotations(ctx: ReviewContext) -> Iterator[Hit]:
             no_return = node.returns is None and node.name != "__init__"
             if missing or no_return:
                 what = ", ".join(missing + (["return"] if no_return else []))
-                yield Hit(f.rel, node.lineno, f"{node.name}() lacks annotations: {what}")
+                yield Hit(f.rel, node.lineno, f"{node.name}() lacks annotations: {what}", node=node)
 
 
 def _group(module: str, level: int) -> int:
@@ -88,6 +100,7 @@ def _group(module: str, level: int) -> int:
     Severity.SUGGESTION,
     "Imports go stdlib, third-party, first-party",
     "Order imports: stdlib, third-party, then metadata (what `make py_format`'s isort or ruff writes)",
+    ruff=RuffSpec(("I001",), "python"),
 )
 def import_order(ctx: ReviewContext) -> Iterator[Hit]:
     """The groups upstream's own formatter writes (1.1: isort --profile black; 2.x: ruff's
@@ -108,6 +121,7 @@ def import_order(ctx: ReviewContext) -> Iterator[Hit]:
                     f.rel,
                     node.lineno,
                     f"{GROUP_NAMES[g]} import after {GROUP_NAMES[highest]} imports",
+                    node=node,
                 )
                 break
             highest = max(highest, max(groups))

@@ -12,10 +12,10 @@ import jsonschema
 
 from connkit.errors import ConnkitError
 from connkit.openmetadata import register as registration
+from connkit.openmetadata import stepkeys
 from connkit.openmetadata.edit import tsedit
 from connkit.openmetadata.edit.jsonedit import Node
 from connkit.openmetadata.pysource import plugins_dict
-from connkit.openmetadata.review import extras, stepkeys
 from connkit.openmetadata.review.context import ReviewContext
 from connkit.openmetadata.review.model import Hit, Severity, rule
 
@@ -341,9 +341,9 @@ def test_steps_match(ctx: ReviewContext) -> Iterator[Hit]:
         )
         return
     names = {s.get("name") for s in steps if isinstance(s, dict)}
-    if found.keys != names:
-        missing = sorted(names - found.keys)
-        extra = sorted(found.keys - names)
+    if found.names != names:
+        missing = sorted(names - found.names)
+        extra = sorted(found.names - names)
         via = f" (built by {found.via}())" if found.via else ""
         yield Hit(
             conn_py.rel,
@@ -397,21 +397,16 @@ def _ui_case_present(reg: registration.UiSchemaEntry, files: registration.FileSe
 
 
 def _extra_hits(ctx: ReviewContext, reg: registration.SetupExtra) -> Iterator[Hit]:
-    """A missing extra matters only when the connector imports what no extra installs."""
-    reqs = extras.read_setup(reg.path)
+    """A missing extra: ``registrations`` asks for one only when the connector imports what no
+    requirement installs (the same decision ``register`` follows)."""
     conn = ctx.connector
-    if reqs is None or extras.extra_key(reqs, (conn.name, conn.module, conn.camel)):
-        return
-    imports = extras.third_party_imports([f.tree for f in ctx.sources])
-    needed = extras.uninstalled(reqs, extras.not_in_base(reqs, imports))
-    if needed:
-        yield Hit(
-            ctx.ws.rel(reg.path),
-            _plugins_line(reg.path),
-            f"missing registration: plugins[{reg.extra!r}] extra: the connector imports "
-            f"{', '.join(needed)}, which no requirement in setup.py (base or any extra) installs by name",
-            fix=f"Run `connkit register --name {conn.name}` and list the packages in its extra",
-        )
+    yield Hit(
+        ctx.ws.rel(reg.path),
+        _plugins_line(reg.path),
+        f"missing registration: plugins[{reg.extra!r}] extra: the connector imports "
+        f"{', '.join(reg.needs)}, which no requirement in setup.py (base or any extra) installs by name",
+        fix=f"Run `connkit register --name {conn.name}` and list the packages in its extra",
+    )
 
 
 def _plugins_line(setup_py: Path) -> int:

@@ -125,6 +125,7 @@ def pagination(ctx: ReviewContext) -> Iterator[Hit]:
                 f.rel,
                 fn.lineno,
                 f"{fn.name}() fetches a list in one request: later pages are lost",
+                node=fn,
             )
 
 
@@ -195,7 +196,7 @@ def _joins(cmp: ast.Compare, inner: set[str], outer: frozenset[str]) -> bool:
 def lookup_in_loop(ctx: ReviewContext) -> Iterator[Hit]:
     for f in ctx.sources:
         for loop in _nested_joins(f.tree, frozenset()):
-            yield Hit(f.rel, loop.lineno, "nested loop matching items by equality: O(n*m) lookup")
+            yield Hit(f.rel, loop.lineno, "nested loop matching items by equality: O(n*m) lookup", node=loop)
         for fn in functions(f.tree):
             lists = _list_names(fn)
             seen: set[int] = set()
@@ -212,6 +213,7 @@ def lookup_in_loop(ctx: ReviewContext) -> Iterator[Hit]:
                                 f.rel,
                                 node.lineno,
                                 "`in` on a list inside a loop is a linear search",
+                                node=node,
                             )
                 elif (
                     isinstance(node, ast.Call)
@@ -222,7 +224,7 @@ def lookup_in_loop(ctx: ReviewContext) -> Iterator[Hit]:
                     and node.lineno not in seen
                 ):
                     seen.add(node.lineno)
-                    yield Hit(f.rel, node.lineno, "list.index() inside a loop is a linear search")
+                    yield Hit(f.rel, node.lineno, "list.index() inside a loop is a linear search", node=node)
 
 
 @rule(
@@ -254,6 +256,7 @@ def n_plus_one(ctx: ReviewContext) -> Iterator[Hit]:
                         f.rel,
                         call.lineno,
                         f"{dotted(call.func)}() runs once per item of the loop on line {loop.lineno}",
+                        node=call,
                     )
 
 
@@ -278,4 +281,5 @@ def session_reuse(ctx: ReviewContext) -> Iterator[Hit]:
                     f.rel,
                     node.lineno,
                     f"requests.{node.func.attr}() opens a new connection per call",
+                    node=node,
                 )

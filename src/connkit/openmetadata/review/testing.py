@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from connkit.openmetadata.review.context import PyFile, ReviewContext, unit_tests
 from connkit.openmetadata.review.model import Hit, Severity, rule
 from connkit.openmetadata.review.pyast import dotted
+from connkit.openmetadata.review.ruffrules import RuffSpec, group_by_class
 
 
 def _test_functions(f: PyFile) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
@@ -48,7 +49,7 @@ def no_assertions(ctx: ReviewContext) -> Iterator[Hit]:
     for f in ctx.tests:
         tests = _test_functions(f)
         if tests and _asserts(f.tree) == 0:
-            yield Hit(f.rel, tests[0].lineno, f"{len(tests)} test(s) and not one assertion")
+            yield Hit(f.rel, tests[0].lineno, f"{len(tests)} test(s) and not one assertion", node=tests[0])
 
 
 @rule(
@@ -62,7 +63,7 @@ def empty_test(ctx: ReviewContext) -> Iterator[Hit]:
     for f in ctx.tests:
         for fn in _test_functions(f):
             if _is_stub(fn):
-                yield Hit(f.rel, fn.lineno, f"{fn.name}() has only `pass`")
+                yield Hit(f.rel, fn.lineno, f"{fn.name}() has only `pass`", node=fn)
 
 
 @rule(
@@ -75,12 +76,13 @@ def empty_test(ctx: ReviewContext) -> Iterator[Hit]:
         "upstream's own unit tests are unittest.TestCase classes (1.1: 22 of the connectors' "
         "test files); the golden standard asks for pytest style in new code"
     ),
+    ruff=RuffSpec(("PT",), "tests", group=group_by_class),
 )
 def pytest_style(ctx: ReviewContext) -> Iterator[Hit]:
     for f in ctx.tests:
         for node in ast.walk(f.tree):
             if isinstance(node, ast.ClassDef) and any(dotted(b).endswith("TestCase") for b in node.bases):
-                yield Hit(f.rel, node.lineno, f"{node.name} subclasses unittest.TestCase")
+                yield Hit(f.rel, node.lineno, f"{node.name} subclasses unittest.TestCase", node=node)
 
 
 @rule(

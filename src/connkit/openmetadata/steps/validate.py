@@ -10,16 +10,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from importlib import metadata
 
 from connkit import __version__
 from connkit.engine.options import RunOptions
 from connkit.engine.results import Plan, PlanEntry, RunResult
 from connkit.engine.step import Step, StepContext, StepFailed
 from connkit.openmetadata.connectors import Connector
+from connkit.openmetadata.steps.pyenv import python_env
 from connkit.openmetadata.workspace import SPEC_SCHEMA, Workspace, workspace_of
 
 #: Bump when what an item checks changes, so cached passes are not trusted across it.
-ACTION_VERSION = f"{__version__}+validate.1"
+ACTION_VERSION = f"{__version__}+validate.2"
+#: Where a workspace's ruff configuration can be (the generic review rules run through it).
+RUFF_CONFIGS = (
+    "ingestion/ruff.toml",
+    "ingestion/.ruff.toml",
+    "ingestion/pyproject.toml",
+    "ruff.toml",
+    ".ruff.toml",
+)
 
 
 @dataclass(frozen=True)
@@ -89,7 +100,27 @@ def connector_inputs(ws: Workspace, conn: Connector) -> tuple[str, ...]:
         "openmetadata-ui/src/main/resources/ui/src/utils/*ServiceUtils.ts*",
         "openmetadata-ui/src/main/resources/ui/src/locale/languages/en-us.json",
         "ingestion/setup.py",
+        *RUFF_CONFIGS,
+        "pyproject.toml",
     )
+
+
+@cache
+def _own_ruff() -> str:
+    try:
+        return metadata.version("ruff")
+    except metadata.PackageNotFoundError:
+        return "none"
+
+
+def _ruff_versions(ws: Workspace) -> str:
+    """Which ruff the generic review rules ask (review/ruffrules.py): the version the
+    workspace formats with, connkit's own and, in a virtualenv the user activated, the one
+    installed there (all read without a process)."""
+    from connkit.openmetadata.formatting import choose_requirement, precommit_revs
+
+    wanted, _why = choose_requirement(ws.root, "ruff", precommit_revs(ws.root))
+    return f"{wanted};own={_own_ruff()};env={python_env(ws).installed('ruff')}"
 
 
 def _review_action(name: str, service_type: str, item: ReviewItem):
@@ -133,11 +164,12 @@ def validate_steps(ws: Workspace, conn: Connector) -> list[Step]:
     """The checks this module owns for one connector (ids end in the connector's name)."""
     name, stype = conn.name, conn.service_type
     inputs = connector_inputs(ws, conn)
+    review_version = f"{ACTION_VERSION}|{_ruff_versions(ws)}"
     steps = [
         Step(
             id=f"validate.{item.key}.{name}",
             action=_review_action(name, stype, item),
-            action_version=ACTION_VERSION,
+            action_version=review_version,
             inputs=inputs,
             description=item.label,
         )

@@ -5,6 +5,7 @@
 from collections.abc import Iterator
 
 import requests
+
 from metadata.generated.schema.entity.services.connections.dashboard.myDbConnection import (
     MyDbConnection,
 )

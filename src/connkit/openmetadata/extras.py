@@ -7,6 +7,7 @@ three Domo connectors (``domo``), variants for datalake (``datalake-s3``...), an
 like the package (``azuresql``, ``powerbi``). So an extra counts as present when a key folds to
 the connector's name (or is a ``name-variant`` of it), and as not needed when every package
 the connector's sources import is installed by the base requirements or by some other extra.
+``register`` and review's ``schema/registered`` both decide through ``decide``, so they agree.
 """
 
 from __future__ import annotations
@@ -107,8 +108,16 @@ def _install_requires(tree: ast.Module) -> ast.expr | None:
 def read_setup(setup_py: Path) -> SetupRequirements | None:
     """What ``setup.py`` installs, or None when it has no ``plugins`` dict (or does not parse)."""
     try:
-        tree = ast.parse(setup_py.read_text(encoding="utf-8", errors="replace"))
-    except (OSError, SyntaxError, ValueError):
+        return setup_requirements(setup_py.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return None
+
+
+def setup_requirements(text: str) -> SetupRequirements | None:
+    """``read_setup`` of a ``setup.py``'s text."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
         return None
     plugins = plugins_dict(tree)
     if plugins is None:
@@ -167,3 +176,54 @@ def uninstalled(reqs: SetupRequirements, modules: list[str]) -> list[str]:
 
 def not_in_base(reqs: SetupRequirements, modules: list[str]) -> list[str]:
     return [m for m in modules if not any(provides(d, m) for d in reqs.base)]
+
+
+def key_separator(keys) -> str:
+    """How the release joins words in extra names: ``-`` (``azure-sso``, ``sap-hana``, every
+    release so far) unless its keys use ``_`` more."""
+    keys = list(keys)
+    return "_" if sum("_" in k for k in keys) > sum("-" in k for k in keys) else "-"
+
+
+def release_key(reqs: SetupRequirements, package: str) -> str:
+    """The extra name the release would give a connector: its package's name (``azuresql``,
+    ``powerbi``), words joined as the other keys join them (``my_db`` -> ``my-db``)."""
+    return package.lower().replace("_", key_separator(reqs.extras))
+
+
+@dataclass(frozen=True)
+class ExtraDecision:
+    """Whether a connector needs its own ``plugins`` extra, and under which key."""
+
+    key: str  # the connector's extra: the one setup.py has, else the name the release would give
+    present: bool  # setup.py has it (under that key)
+    needed: tuple[str, ...]  # imports no requirement of setup.py installs by name ((): none)
+    imports: tuple[str, ...] = ()  # the third-party modules the connector's sources import
+
+    @property
+    def wanted(self) -> bool:
+        """Whether the extra should be there: it is, or an import needs it."""
+        return self.present or bool(self.needed)
+
+
+def decide(
+    reqs: SetupRequirements, names: tuple[str, ...], package: str, trees: list[ast.Module]
+) -> ExtraDecision:
+    """``names``: the connector's spellings (package, module, Camel); ``trees``: its sources."""
+    own = extra_key(reqs, names)
+    imports = tuple(third_party_imports(trees))
+    if own is not None:
+        return ExtraDecision(own, True, (), imports)
+    needed = uninstalled(reqs, not_in_base(reqs, list(imports)))
+    return ExtraDecision(release_key(reqs, package), False, tuple(needed), imports)
+
+
+def source_trees(package_dir: Path) -> list[ast.Module]:
+    """The parsed modules of a connector package (those that parse)."""
+    trees = []
+    for path in sorted(package_dir.rglob("*.py")) if package_dir.is_dir() else []:
+        try:
+            trees.append(ast.parse(path.read_text(encoding="utf-8", errors="replace")))
+        except (OSError, SyntaxError, ValueError):
+            continue
+    return trees

@@ -21,14 +21,22 @@ MAX_DEPTH = 3  # connection.py → helper → the helper's helper
 
 @dataclass(frozen=True)
 class StepKeys:
-    keys: frozenset[str]
+    keys: tuple[str, ...]  # in the order the dict gets them (the first step is the access check)
     line: int  # in connection.py: the dict, or the call that leads to it
     via: str | None  # the helper that builds the dict ("test_connection_db_common"), if any
+
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset(self.keys)
+
+
+def _ordered(*groups) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(k for group in groups for k in group))
 
 
 @dataclass(frozen=True)
 class _Built:
-    keys: frozenset[str]
+    keys: tuple[str, ...]  # dict-literal keys, then ``test_fn["K"] = ...`` keys in source order
     from_params: tuple[str, ...]  # parameters whose dict keys become steps (``queries``)
 
 
@@ -37,7 +45,8 @@ def _builds(node: ast.AST) -> _Built | None:
     keys, ``test_fn["K"] = ...`` keys, and parameters looped over into it
     (``for key, query in queries.items(): test_fn[key] = ...``). None: no ``test_fn`` there."""
     literal = step_functions(node)
-    keys = {k for s in literal for k in s.keys}
+    keys = [k for s in literal for k in s.keys]
+    assigned: list[tuple[int, int, str]] = []
     found = bool(literal)
     params: list[str] = []
     loop_vars: dict[str, str] = {}
@@ -55,16 +64,17 @@ def _builds(node: ast.AST) -> _Built | None:
             if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id == "test_fn":
                 found = True
                 if isinstance(t.slice, ast.Constant) and isinstance(t.slice.value, str):
-                    keys.add(t.slice.value)
+                    assigned.append((t.lineno, t.col_offset, t.slice.value))
                 elif isinstance(t.slice, ast.Name) and t.slice.id in loop_vars:
                     params.append(loop_vars[t.slice.id])
-    return _Built(frozenset(keys), tuple(params)) if found else None
+    ordered = _ordered(keys, (k for _, _, k in sorted(assigned)))
+    return _Built(ordered, tuple(dict.fromkeys(params))) if found else None
 
 
-def _dict_keys(node: ast.expr | None, scopes: list[ast.AST]) -> set[str]:
+def _dict_keys(node: ast.expr | None, scopes: list[ast.AST]) -> list[str]:
     """String keys of a dict literal, or of the dict literal a name is bound to in ``scopes``."""
     if isinstance(node, ast.Dict):
-        return {k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+        return [k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)]
     if isinstance(node, ast.Name):
         for scope in scopes:
             for n in ast.walk(scope):
@@ -74,7 +84,7 @@ def _dict_keys(node: ast.expr | None, scopes: list[ast.AST]) -> set[str]:
                     and isinstance(n.value, ast.Dict)
                 ):
                     return _dict_keys(n.value, [])
-    return set()
+    return []
 
 
 def _argument(call: ast.Call, fn: ast.FunctionDef, param: str) -> ast.expr | None:
@@ -134,11 +144,11 @@ class _Resolver:
 
     def keys_of(
         self, tree: ast.Module, fn: ast.FunctionDef, depth: int
-    ) -> tuple[set[str], str | None] | None:
+    ) -> tuple[tuple[str, ...], str | None] | None:
         """Step names ``fn`` runs: its own ``test_fn``, else that of a helper it calls."""
         built = _builds(fn)
         if built is not None:
-            return set(built.keys), None
+            return built.keys, None
         if depth >= MAX_DEPTH:
             return None
         for call in (n for n in ast.walk(fn) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)):
@@ -148,10 +158,10 @@ class _Resolver:
             helper_tree, helper = found
             built = _builds(helper)
             if built is not None:
-                keys = set(built.keys)
-                for param in built.from_params:
-                    keys |= _dict_keys(_argument(call, helper, param), [fn, tree])
-                return keys, helper.name
+                passed = [
+                    _dict_keys(_argument(call, helper, param), [fn, tree]) for param in built.from_params
+                ]
+                return _ordered(built.keys, *passed), helper.name
             deeper = self.keys_of(helper_tree, helper, depth + 1)
             if deeper is not None:
                 return deeper[0], deeper[1] or helper.name
@@ -172,7 +182,7 @@ def connection_steps(connection_py: ast.Module, src_root: Path) -> StepKeys | No
     for fn in entry:
         found = resolver.keys_of(connection_py, fn, 0)
         if found is not None:
-            return StepKeys(frozenset(found[0]), fn.lineno, found[1])
+            return StepKeys(found[0], fn.lineno, found[1])
     return None
 
 
