@@ -79,7 +79,8 @@ def test_html_is_one_offline_page_with_every_step_state_and_group():
     assert 'data-group="acmedb"' in page and 'data-group="other_db"' in page
     # text is data: a description cannot end the data block or start a script
     assert page.count("<script") == 2
-    assert data["steps"][0]["description"].endswith("</script><script>alert(1)")
+    by_id = {s["id"]: s for s in data["steps"]}
+    assert by_id["generate.python"]["description"].endswith("</script><script>alert(1)")
 
 
 def test_the_html_layout_puts_each_group_in_its_own_band_and_dependencies_to_the_left():
