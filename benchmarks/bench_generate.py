@@ -25,14 +25,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
-from tests.openmetadata.steps.assembled import assemble  # noqa: E402
-from tests.openmetadata.steps.connector import add_connector  # noqa: E402
-
 from connkit.engine.execute import run_steps  # noqa: E402
 from connkit.engine.options import RunOptions  # noqa: E402
 from connkit.engine.report import SilentReporter  # noqa: E402
 from connkit.openmetadata.steps.toolchain import toolchain_steps  # noqa: E402
 from connkit.openmetadata.workspace import Workspace  # noqa: E402
+from tests.openmetadata.steps.assembled import assemble  # noqa: E402
+from tests.openmetadata.steps.connector import add_connector  # noqa: E402
 
 GENERATORS = ("generate.python", "generate.java", "generate.ui")
 ROUNDS = 3
