@@ -36,6 +36,9 @@ AIRFLOW_APIS_INPUTS = (
     "openmetadata-airflow-apis/README.md",
     "openmetadata-airflow-apis/MANIFEST.in",
     "openmetadata-airflow-apis/openmetadata_managed_apis",
+    # The ingestion package's Airflow provider: Airflow loads it (an entry point) when it
+    # initialises its database in the runtime image, before the source layer exists.
+    "ingestion/src/airflow_provider_openmetadata",
 )
 
 #: openmetadata-ingestion's dependency tree needs this pin where the registry snapshot has
@@ -289,7 +292,11 @@ def ingestion_runtime_recipe(
     files.append(ContextFile("airflow-apis/.connkit-placeholder", b""))
     if airflow:
         for rel in fileset.expand(ws.root, AIRFLOW_APIS_INPUTS):
-            files.append(ContextFile("airflow-apis/" + rel.split("/", 1)[1], (ws.root / rel).read_bytes()))
+            data = (ws.root / rel).read_bytes()
+            if rel.startswith("ingestion/"):
+                files.append(ContextFile("deps/" + rel.removeprefix("ingestion/"), data))
+            else:
+                files.append(ContextFile("airflow-apis/" + rel.split("/", 1)[1], data))
     return ImageRecipe("ingestion-runtime", "ingestion-runtime/Dockerfile", tuple(files))
 
 
