@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-HEADER = '''#  Copyright 2025 Collate
+HEADER = """#  Copyright 2025 Collate
 #  Licensed under the Apache License, Version 2.0 (the "License");
 #  you may not use this file except in compliance with the License.
 #  You may obtain a copy of the License at
@@ -22,7 +22,7 @@ HEADER = '''#  Copyright 2025 Collate
 #  WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 #  See the License for the specific language governing permissions and
 #  limitations under the License.
-'''
+"""
 
 CONNECTION_PY = '''"""
 {camel} connection: SQLAlchemy over {scheme}

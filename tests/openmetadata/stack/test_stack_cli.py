@@ -18,7 +18,7 @@ def test_up_rejects_a_missing_ca_bundle_and_bad_timeouts(tmp_path: Path) -> None
     root = make_workspace(tmp_path / "ws")
     proc = run_cli("stack.up", "--ca-bundle", str(tmp_path / "nope.pem"), cwd=root)
     assert proc.returncode == 2 and "no such file" in proc.stderr
-    proc = run_cli("stack.up", "--timeout", "server=10", cwd=root)
+    proc = run_cli("stack.up", "--timeout", "webserver=10", cwd=root)
     assert proc.returncode == 2 and "SERVICE=SECONDS" in proc.stderr
 
 

@@ -38,7 +38,7 @@ SEARCH_VERSION = "2.19.6"
 
 @dataclass(frozen=True)
 class StackOptions:
-    database: str = ""  # "": the release's choice (PostgreSQL on a server checkout, else MySQL)
+    database: str = "mysql"  # "" (the CLI's default): the workspace's choice, see for_workspace
     mode: str = "ui"
     ingestion: bool = True
     search: bool = True
@@ -53,8 +53,13 @@ class StackOptions:
     extras: tuple[str, ...] = ()  # more ingestion extras to install (a checkout's image)
     release: ServerRelease | None = None  # the checkout's server, set by stack.up when it has one
 
+    database_chosen: bool = True  # False when --database was not given
+
     def __post_init__(self) -> None:
-        if self.database and self.database not in DATABASES:
+        if not self.database:
+            object.__setattr__(self, "database", "mysql")
+            object.__setattr__(self, "database_chosen", False)
+        if self.database not in DATABASES:
             raise UsageError(f"--database {self.database!r}: choose mysql or postgresql")
         if self.mode not in MODES:
             raise UsageError(f"--mode {self.mode!r}: choose ui or no-ui")
@@ -132,7 +137,7 @@ def for_workspace(options: StackOptions, ws: Workspace) -> StackOptions:
     """``options`` with what the workspace decides: its server release (a checkout with server
     source) and, unless ``--database`` chose, the database that release accepts."""
     release = read_release(ws.root)
-    database = options.database or ("postgresql" if release else "mysql")
+    database = "postgresql" if release is not None and not options.database_chosen else options.database
     if release is not None and database not in release.databases:
         shipped = ", ".join(release.databases) or "none"
         raise UsageError(

@@ -56,7 +56,7 @@ def image_tag(ws: Workspace, name: str) -> str:
 
 
 def database_image_name(options: StackOptions) -> str:
-    return "mariadb" if options.database in ("mysql", "") else "postgresql"
+    return "mariadb" if options.database == "mysql" else "postgresql"
 
 
 def _client() -> docker.DockerClient:
