@@ -182,16 +182,17 @@ def _check_ports(project: str, options: StackOptions) -> None:
         raise ConnkitError(taken.message())
 
 
-def server_url(ws: Workspace, port: str = "8585") -> server_api.Server:
-    """Where the host reaches the stack's server (the published port of its 8585)."""
+def server_url(ws: Workspace, inner: str = "8585") -> server_api.Server:
+    """Where the host reaches the stack's server: the published port of its ``inner`` port
+    (8585 the API, 8586 the admin port with /healthcheck)."""
     states = health.service_states(docker_client(), project_name(ws))
     st = states.get("server")
     if st is not None:
         for mapping in st.ports:
-            host, _, inner = mapping.partition("->")
-            if inner.startswith("8585/"):
+            host, _, port = mapping.partition("->")
+            if port.startswith(f"{inner}/"):
                 return server_api.Server(f"http://{host}")
-    return server_api.Server(f"http://127.0.0.1:{port}")
+    return server_api.Server(f"http://127.0.0.1:{inner}")
 
 
 def up(ws: Workspace, options: StackOptions, log: Callable[[str], None] = _say) -> UpResult:
@@ -240,12 +241,17 @@ def up(ws: Workspace, options: StackOptions, log: Callable[[str], None] = _say) 
     if waited.ok and not up_error and options.server:
         server = server_url(ws)
         answered = server_api.wait_version(server, 60)
-        if answered is None:
+        health_url = server_url(ws, inner="8586").url + "/healthcheck"
+        if answered is not None and not server_api.answers(health_url):
+            answered = None
+            reason = f"{health_url} does not answer 200"
+            waited = replace(waited, ok=False, failed="server", reason=reason)
+        elif answered is None:
             waited = replace(
                 waited, ok=False, failed="server", reason=f"{server.api('system/version')} does not answer"
             )
         else:
-            log(f"server: {server.api('system/version')} answers {json.dumps(answered)}")
+            log(f"server: {server.api('system/version')} answers {json.dumps(answered)}; {health_url} is 200")
     if waited.ok and not up_error:
         _drop_replaced(previous, _image_ids(ws, options))
         return UpResult(project, plan.services, step_result, waited.seconds or {}, answered)

@@ -58,6 +58,14 @@ def version(server: Server, timeout: float = 5.0) -> dict | None:
         return None
 
 
+def answers(url: str, timeout: float = 10.0) -> bool:
+    """Whether ``url`` answers 200 (the admin port's /healthcheck, say)."""
+    try:
+        return httpx.get(url, timeout=timeout).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 def wait_version(server: Server, seconds: float) -> dict | None:
     """``/api/v1/system/version`` once it answers, or None after ``seconds``."""
     deadline = time.monotonic() + seconds
