@@ -210,6 +210,8 @@ def up(ws: Workspace, options: StackOptions, log: Callable[[str], None] = _say) 
                 else ""
             )
         )
+        if options.mode == "ui":
+            log("--mode ui: the UI is not built yet (the server runs without it: GET / answers 404)")
         if options.database == "mysql" and options.release.mysql_needs_mysql8:
             log(
                 "--database mysql: this release's MySQL migrations use JSON ->> (MySQL 8); the database "
