@@ -24,7 +24,7 @@ from connkit.openmetadata.workspace import Workspace
 from tests.conftest import run_connkit
 
 from . import handmade_connector
-from .conftest import last_run, project_resources
+from .conftest import project_resources
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.usefixtures("engine")]
 
@@ -53,6 +53,11 @@ class Stack:
 
     def connkit(self, *args: str, timeout: float = 3600) -> subprocess.CompletedProcess:
         return run_connkit(*args, cwd=self.root, env=self.checkout.env(), timeout=timeout)
+
+    def last_run(self) -> dict[str, str]:
+        """Step id -> status of the last engine run (its record lives in the state folder)."""
+        data = json.loads((self.checkout.state / "runs" / "last.json").read_text())
+        return {s["id"]: s["status"] for s in data["steps"]}
 
     def status(self) -> dict[str, dict]:
         proc = _ok(self.connkit("stack.status", "--json"))
@@ -177,7 +182,7 @@ def test_the_server_answers_its_version_on_127_0_0_1(stack: Stack) -> None:
     assert version.json()["version"].startswith("1.1.")
     health = httpx.get(f"{stack.url('server', '8586')}/healthcheck", timeout=30)
     assert health.status_code == 200
-    steps = last_run(stack.root)
+    steps = stack.last_run()
     assert steps["stack.server.build"] in ("ran", "cached", "restored")
     assert steps["stack.image.server"] in ("ran", "cached", "restored")
 
@@ -267,9 +272,9 @@ def test_a_test_connection_runs_through_the_pipeline_service_client(stack: Stack
             if found.get("status") in ("Successful", "Failed") or time.monotonic() > deadline:
                 break
             time.sleep(2)
-    steps = {s["name"]: s["passed"] for s in found["response"]["steps"]}
+    steps = found["response"]["steps"]
     assert found["status"] == "Successful", found
-    assert steps["CheckAccess"] and steps["GetSchemas"] and steps["GetTables"], steps
+    assert steps and all(s["passed"] for s in steps if s.get("mandatory", True)), steps
 
 
 def test_fast_up_after_a_python_edit_skips_maven_and_keeps_the_server_container(stack: Stack) -> None:
@@ -283,7 +288,7 @@ def test_fast_up_after_a_python_edit_skips_maven_and_keeps_the_server_container(
     marker = f"# edited by the fast-up test {time.time_ns()}\n"
     source.write_text(source.read_text() + marker)
     _ok(stack.connkit(*UP, "--fast"))
-    steps = last_run(stack.root)
+    steps = stack.last_run()
     assert steps["stack.server.build"] in ("cached", "restored")
     assert steps["stack.image.server"] in ("cached", "restored")
     assert steps["stack.image.ingestion-runtime"] in ("cached", "restored")
@@ -314,13 +319,13 @@ def test_down_with_volumes_leaves_nothing(stack: Stack) -> None:
 def test_a_server_past_its_deadline_is_torn_down_with_its_log(stack: Stack) -> None:
     proc = stack.connkit(*UP, "--timeout", "server=10")
     assert proc.returncode == 1, proc.stderr[-3000:]
-    assert "server not healthy after 10 s" in proc.stderr
+    assert "server is unhealthy (its health check kept failing up to its 10 s deadline)" in proc.stderr
     assert "connkit-server: migrations start" in proc.stderr  # its last log lines
     assert project_resources(stack.project) == {"containers": [], "networks": [], "volumes": []}
 
 
 def test_mariadb_refuses_this_releases_migrations_and_the_stack_is_torn_down(stack: Stack) -> None:
-    proc = stack.connkit(*UP, "--database", "mysql")
+    proc = stack.connkit(*UP, "--database", "mysql", "--no-ingestion")
     assert proc.returncode == 1, proc.stderr[-3000:]
     assert "expect the migrations to fail" in proc.stderr
     assert "server: migrations failed" in proc.stderr
@@ -345,7 +350,7 @@ def test_a_failing_maven_build_names_the_module_and_its_first_error_and_builds_n
     assert proc.returncode == 1, proc.stderr[-3000:]
     assert "the server's Maven build failed in module common" in proc.stderr
     assert "cannot find symbol" in proc.stderr
-    steps = last_run(stack.root)
+    steps = stack.last_run()
     assert steps["stack.server.build"] == "failed"
     assert steps["stack.image.server"] == "skipped"
     assert project_resources(stack.project) == {"containers": [], "networks": [], "volumes": []}
