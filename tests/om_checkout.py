@@ -29,7 +29,11 @@ from filelock import FileLock, Timeout
 
 from tests.conftest import SRC
 
-SHARED = SRC.parents[1] / "shared" / "openmetadata"
+# ../shared/openmetadata beside the checkout of this project (a worktree may sit one level deeper)
+SHARED = next(
+    (p / "shared" / "openmetadata" for p in SRC.parents if (p / "shared" / "openmetadata").is_dir()),
+    SRC.parents[1] / "shared" / "openmetadata",
+)
 TARBALL_GLOB = "openmetadata-*-src.tar.xz"
 GIT = ["git", "-c", "user.name=connkit-tests", "-c", "user.email=tests@connkit.invalid"]
 

@@ -89,13 +89,15 @@ def _announce_server_rebuild(ws: Workspace, options: StackOptions, all_steps) ->
         _say(f"--fast: the server must be rebuilt ({why}); rebuilding it and recreating the server container")
 
 
-def _run_image_steps(ws: Workspace, options: StackOptions, reporter, force: tuple[str, ...] = ()):
+def _run_image_steps(
+    ws: Workspace, options: StackOptions, reporter, force: tuple[str, ...] = (), announce: bool = True
+):
     from connkit.engine import driver
     from connkit.engine.options import RunOptions
     from connkit.engine.results import Status
 
     all_steps = _graph(ws, options)
-    if options.fast and options.server and not force:
+    if options.fast and options.server and announce and not force:
         _announce_server_rebuild(ws, options, all_steps)
     targets = stack_steps.image_step_ids(options)
     run_options = RunOptions(force=bool(force), logs="new")
@@ -133,7 +135,9 @@ def ensure_images(ws: Workspace, options: StackOptions, reporter=None) -> tuple[
         if "ingestion-runtime" in gone:
             force += (stack_steps.INGESTION_STEP,)
         _say(f"the engine lost image(s) {', '.join(gone)}: rebuilding")
-        result = _run_image_steps(ws, options, reporter, force=tuple(dict.fromkeys(force)))
+        _run_image_steps(ws, options, reporter, force=tuple(dict.fromkeys(force)))
+        # Once more over every target (all hits now), so the run's record covers the whole stack.
+        result = _run_image_steps(ws, options, reporter, announce=False)
         ids = _image_ids(ws, options)
     tags: dict[str, str] = {}
     names = stack_steps.image_names(options)
