@@ -27,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import tests.conftest  # noqa: E402, F401  (first: tests.om_checkout imports it back)
 from tests.om_checkout import tarball, unpack  # noqa: E402
 
 ROUNDS = 3
