@@ -32,8 +32,8 @@ from connkit.engine.options import RunOptions  # noqa: E402
 from connkit.engine.project import Folder  # noqa: E402
 from connkit.engine.report import SilentReporter  # noqa: E402
 from connkit.engine.state import CacheLayout  # noqa: E402
-from connkit.engine.store.bazel_http import RemoteSettings  # noqa: E402
 from connkit.engine.store.layered import backend_for  # noqa: E402
+from connkit.engine.store.settings import RemoteSettings  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(os.environ.get("CONNKIT_TEST_BIN", Path.home() / ".cache/connkit-test/bin"))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The real toolchains `connkit generate/format/test` drive: make, Maven + a JDK, Node.js and
-# yarn 1 (the UI's package manager), and git (workspaces are git repositories; register's tests
-# read diffs). Idempotent: installs only what is missing.
+# yarn 1 (the UI's package manager), git (workspaces are git repositories; register's tests
+# read diffs), and Graphviz (`connkit graph --output FILE.svg` lays pictures out with `dot`).
+# Idempotent: installs only what is missing.
 set -euo pipefail
 
 need=()
@@ -11,6 +12,7 @@ command -v mvn >/dev/null || need+=(maven)
 command -v java >/dev/null || need+=(openjdk-17-jdk-headless)
 command -v node >/dev/null || need+=(nodejs)
 command -v npm >/dev/null || need+=(npm)
+command -v dot >/dev/null || need+=(graphviz)
 if [ "${#need[@]}" -gt 0 ]; then
   echo "installing ${need[*]}"
   apt-get -o DPkg::Lock::Timeout=600 update -qq

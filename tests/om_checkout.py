@@ -47,7 +47,7 @@ class Checkout:
         """The environment a person's connkit runs with in this checkout."""
         from tests.conftest import connkit_env
 
-        return connkit_env(CONNKIT_CACHE_DIR=str(self.state), **extra)
+        return connkit_env(**{"CONNKIT_CACHE_DIR": str(self.state), **extra})
 
 
 def tarball() -> Path | None:

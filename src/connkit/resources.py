@@ -21,3 +21,8 @@ def templates_dir() -> Path:
 
 def docker_dir() -> Path:
     return data_dir("docker")
+
+
+def schema_file(name: str) -> Path:
+    """A JSON Schema shipped inside the package (``src/connkit/schemas/``)."""
+    return _PACKAGE / "schemas" / name

@@ -128,4 +128,91 @@ def test_cache_dir_override(ws, tmp_path):
 def test_bad_step_config_is_a_clear_error(ws):
     (ws / "connkit.toml").write_text('[[steps]]\nid = "x"\ncommand = ["true"]\nflavour = 1\n')
     result = run_connkit("run", "all", cwd=ws)
-    assert result.returncode == 2 and "unknown keys ['flavour']" in result.stderr
+    assert result.returncode == 2 and "unknown key 'flavour' in steps[0] (step 'x')" in result.stderr
+
+
+def test_graph_output_files_by_extension_with_cache_state(ws, tmp_path):
+    run_connkit("run", "all", cwd=ws)  # build.* hit from now on; check.fail failed
+    pictures = tmp_path / "pictures"
+    for ext in ("svg", "html", "dot", "mermaid", "json"):
+        result = run_connkit("graph", "--output", str(pictures / f"g.{ext}"), cwd=ws)
+        assert result.returncode == 0, result.stderr
+    import xml.etree.ElementTree as ET
+
+    svg = ET.parse(pictures / "g.svg").getroot()
+    titles = {el.text for el in svg.iter() if el.tag.endswith("title")}
+    assert {"build.concat", "build.count", "check.fail"} <= titles
+    page = (pictures / "g.html").read_text()
+    assert all(f'data-id="{s}"' in page for s in ("build.concat", "build.count", "check.fail"))
+    states = {s["id"]: s["cache"] for s in json.loads((pictures / "g.json").read_text())["steps"]}
+    assert states == {"build.concat": "hit", "build.count": "hit", "check.fail": "failed"}
+    assert (pictures / "g.dot").read_text().startswith("digraph")
+    assert "classDef failed" in (pictures / "g.mermaid").read_text()
+    bad = run_connkit("graph", "--output", str(pictures / "g.png"), cwd=ws)
+    assert bad.returncode == 2 and "unknown extension '.png'" in bad.stderr
+    assert run_connkit("graph", "--format", "svg", cwd=ws).returncode == 2
+
+
+def test_without_graphviz_svg_fails_in_one_line_and_html_still_works(ws, tmp_path):
+    no_dot = connkit_env(PATH=str(tmp_path / "empty-path"))
+    svg = run_connkit("graph", "--output", str(tmp_path / "g.svg"), cwd=ws, env=no_dot)
+    assert svg.returncode == 1 and not (tmp_path / "g.svg").exists()
+    assert len(svg.stderr.strip().splitlines()) == 1 and "apt-get install graphviz" in svg.stderr
+    page = run_connkit("graph", "--output", str(tmp_path / "g.html"), cwd=ws, env=no_dot)
+    assert page.returncode == 0, page.stderr
+    assert 'data-id="build.count"' in (tmp_path / "g.html").read_text()
+
+
+def test_runs_lists_newest_first_and_diff_names_the_changed_steps(ws, tmp_path):
+    run_connkit("run", "build", cwd=ws)
+    second = run_connkit("run", "build", "--profile", str(tmp_path / "trace.json"), cwd=ws)
+    assert "2 steps: 2 cached" in second.stderr and "(saved " in second.stderr
+    trace = json.loads((tmp_path / "trace.json").read_text())
+    assert sorted(e["name"] for e in trace["traceEvents"] if e["ph"] == "X") == [
+        "build.concat",
+        "build.count",
+    ]
+    (ws / "src/b.txt").write_text("two\n")
+    run_connkit("run", "all", cwd=ws)
+    listing = run_connkit("runs", cwd=ws)
+    assert listing.returncode == 0, listing.stderr
+    rows = listing.stdout.strip().splitlines()[1:]
+    assert [r.split()[0] for r in rows] == ["1", "2", "3"]
+    assert "1 failed, 2 ran" in rows[0] and "2 cached" in rows[1]
+    diff = run_connkit("runs", "--diff", "2", "1", cwd=ws)
+    assert diff.returncode == 0, diff.stderr
+    changed = [line.split(":")[0].strip() for line in diff.stdout.splitlines()[1:]]
+    assert sorted(changed) == ["build.concat", "build.count", "check.fail"]
+    data = json.loads(run_connkit("runs", "--diff", "3", "--diff", "2", "--json", cwd=ws).stdout)
+    assert sorted(c["id"] for c in data) == ["build.concat", "build.count"]  # statuses only: ran -> cached
+    assert run_connkit("runs", "--diff", "9", "1", cwd=ws).returncode == 2
+
+
+def test_config_typo_fails_with_the_key_and_task_defaults_apply(ws, tmp_path):
+    (ws / "connkit.toml").write_text("jobz = 2\n" + CONFIG)
+    typo = run_connkit("run", "build", cwd=ws)
+    assert typo.returncode == 2 and "unknown key 'jobz' (did you mean 'jobs'?)" in typo.stderr
+    assert str(ws / "connkit.toml") in typo.stderr and not (ws / ".connkit/runs").exists()
+    # Two steps that each wait for the other's file finish only when they run at once: jobs = 2.
+    barrier = textwrap.dedent(
+        """
+        [[steps]]
+        id = "pair.left"
+        command = ["sh", "-c", "touch left; for i in $(seq 600); do [ -e right ] && exit 0; sleep 0.1; done; exit 1"]
+        cacheable = false
+
+        [[steps]]
+        id = "pair.right"
+        command = ["sh", "-c", "touch right; for i in $(seq 600); do [ -e left ] && exit 0; sleep 0.1; done; exit 1"]
+        cacheable = false
+        """
+    )
+    (ws / "connkit.toml").write_text('jobs = 2\nlogs = "none"\nprofile = "trace.json"\n' + CONFIG + barrier)
+    paired = run_connkit("run", "pair", cwd=ws)
+    assert paired.returncode == 0, paired.stderr
+    assert (ws / "trace.json").is_file()  # profile, relative to the configuration file
+    run_connkit("run", "build", cwd=ws)
+    quiet = run_connkit("run", "build", cwd=ws)
+    assert "2 cached" in quiet.stderr and "concatenated" not in quiet.stderr  # logs = "none"
+    loud = run_connkit("run", "build", "--logs", "full", cwd=ws)
+    assert "concatenated" in loud.stderr  # a flag beats the configured default

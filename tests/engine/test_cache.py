@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
 
+from connkit.engine.execute import run_steps
+from connkit.engine.options import RunOptions
+from connkit.engine.project import Folder
+from connkit.engine.report import SilentReporter
+from connkit.engine.step import Step
 from connkit.engine.store.local import LocalCache
 from connkit.engine.store.records import ActionRecord, OutputEntry
 
-from .helpers import concat_step, run, statuses, upper_step, write_sources
+from .helpers import concat_step, py, run, statuses, upper_step, write_sources
 
 STEPS = [concat_step(), upper_step()]
 
@@ -153,3 +159,43 @@ def test_record_json_round_trip():
         created=0.0,
     )
     assert ActionRecord.from_json(record.to_json()) == record
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 1 MiB tmpfs for the cache: storing a 2 MB output fills it up."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True)
+    if proc.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({proc.stderr.decode().strip()}); needs root")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_a_full_disk_fails_the_storing_cleanly(root, small_disk, monkeypatch):
+    """The step's result stands, nothing partial is recorded, and the next run is right."""
+    big = Step(
+        id="gen.big",
+        inputs=("src",),
+        outputs=("out/big.bin",),
+        command=py(
+            "import os;os.makedirs('out',exist_ok=True);open('out/big.bin','wb').write(os.urandom(2_000_000))"
+        ),
+    )
+    monkeypatch.setenv("CONNKIT_CACHE_DIR", str(small_disk / "state"))
+    notes = []
+
+    class Notes(SilentReporter):
+        def note(self, message):
+            notes.append(message)
+
+    result = run_steps(Folder(root), [big], (), RunOptions(), reporter=Notes())
+    assert statuses(result) == {"gen.big": "ran"} and result.ok
+    assert (root / "out/big.bin").stat().st_size == 2_000_000
+    assert any("outputs not cached" in n and "No space left" in n for n in notes), notes
+    store = LocalCache(small_disk / "state" / "cache")
+    assert store.stats().records == 0
+    assert not [p for p in (small_disk / "state").rglob("*.tmp")], "a partial blob was left behind"
+    again = run_steps(Folder(root), [big], (), RunOptions(), reporter=SilentReporter())
+    assert statuses(again) == {"gen.big": "ran"}  # never a false hit after the failed store

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import os
 import random
+import select
 import signal
 import subprocess
 import sys
 import textwrap
 import time
 from pathlib import Path
+
+import pytest
 
 from connkit.engine.store.local import LocalCache
 from tests.conftest import connkit_env, run_connkit
@@ -99,15 +102,16 @@ HOLDER = textwrap.dedent(
     """
     import os, time
     open("started", "w").close()
-    time.sleep(1.5)
+    deadline = time.time() + 120
+    while not os.path.exists("release") and time.time() < deadline:  # the test says when
+        time.sleep(0.01)
     os.makedirs("out", exist_ok=True)
     open("out/result.txt", "w").write(open("src/seed.txt").read())
     """
 )
 
 
-def test_two_concurrent_runs_end_consistent(ws_root):
-    root = ws_root
+def _pair_workspace(root) -> None:
     (root / "holder.py").write_text(HOLDER)
     (root / "connkit.toml").write_text(
         textwrap.dedent(
@@ -120,8 +124,32 @@ def test_two_concurrent_runs_end_consistent(ws_root):
             """
         )
     )
-    (root / "src").mkdir()
+    (root / "src").mkdir(exist_ok=True)
     (root / "src/seed.txt").write_text("together")
+
+
+def _wait_for_line(stream, needle: str, timeout: float) -> str:
+    """Read ``stream`` until a line contains ``needle``; what was read, or fail at the deadline."""
+    seen = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([stream], [], [], 0.2)
+        if ready:
+            line = stream.readline()
+            if not line:
+                break
+            seen.append(line)
+            if needle in line:
+                return "".join(seen)
+    raise AssertionError(f"never saw {needle!r}; got {''.join(seen)!r}")
+
+
+def concurrent_pair(root, seed: str = "together") -> None:
+    """The first run holds the lock inside its step until the second has said it is waiting;
+    the second then finds the first's record (a new seed makes the first one miss)."""
+    for name in ("started", "release"):
+        (root / name).unlink(missing_ok=True)
+    (root / "src/seed.txt").write_text(seed)
 
     def start() -> subprocess.Popen:
         return subprocess.Popen(
@@ -135,14 +163,38 @@ def test_two_concurrent_runs_end_consistent(ws_root):
 
     first = start()
     deadline = time.time() + 60
-    while not (root / "started").exists():  # the first run holds the lock inside its step
+    while not (root / "started").exists():
         assert time.time() < deadline, "the first run never started its step"
+        assert first.poll() is None, first.communicate()
         time.sleep(0.01)
     second = start()
+    try:
+        waited = _wait_for_line(second.stderr, "waiting for another connkit run", timeout=60)
+    finally:
+        (root / "release").touch()  # only now may the first run finish and release the lock
     results = [p.communicate(timeout=120) for p in (first, second)]
     assert first.returncode == 0 and second.returncode == 0, results
     statuses = [json.loads(out)["steps"][0]["status"] for out, _ in results]
     assert statuses == ["ran", "cached"]  # the second waited for the lock, then hit
-    assert "waiting for another connkit run" in results[1][1]
-    assert (root / "out/result.txt").read_text() == "together"
+    assert "waiting" in waited
+    assert (root / "out/result.txt").read_text() == seed
     assert LocalCache(root / ".connkit/cache").verify().corrupt == []
+
+
+def test_two_concurrent_runs_end_consistent(ws_root):
+    _pair_workspace(ws_root)
+    concurrent_pair(ws_root)
+
+
+@pytest.mark.slow
+def test_concurrent_runs_fifty_times_under_a_cpu_hog(ws_root):
+    """The same pair 50 times while two busy loops compete for the cores: never flaky."""
+    _pair_workspace(ws_root)
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+    try:
+        for i in range(50):
+            concurrent_pair(ws_root, seed=f"together {i}")
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()

@@ -8,6 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from connkit.engine.execute import run_steps
+from connkit.engine.options import RunOptions
+from connkit.engine.project import Folder
+from connkit.engine.report import SilentReporter
 from connkit.engine.step import Step
 from connkit.engine.store.local import LocalCache
 from connkit.errors import UsageError
@@ -213,3 +217,37 @@ def test_only_declared_environment_reaches_commands(root, monkeypatch):
     assert seen["DECLARED_VAR"] == "seen"
     assert "UNDECLARED_VAR" not in seen
     assert "PATH" in seen
+
+
+def test_secret_values_are_masked_in_live_stored_and_replayed_logs(root):
+    """A step that prints its token: the value is *** everywhere a log goes."""
+    printing = py("import os; print('token is', os.environ['API_TOKEN']); print('key', os.environ['DB_KEY'])")
+    step = Step(
+        id="leak.token",
+        command=printing,
+        outputs=(),
+        pass_env=("API_TOKEN",),
+        env=("DB_KEY",),
+        secrets=("DB_KEY",),
+    )
+    environ = {**os.environ, "API_TOKEN": "s3cr3t-value-123", "DB_KEY": "hunter2-db-key"}
+
+    class Recorder(SilentReporter):
+        def __init__(self):
+            self.lines, self.replays = [], []
+
+        def step_output(self, step_id, line):
+            self.lines.append(line)
+
+        def step_finished(self, result, replay=None):
+            self.replays.append(replay or "")
+
+    first, second = Recorder(), Recorder()
+    run_steps(Folder(root), [step], (), RunOptions(), reporter=first, environ=environ)
+    run_steps(Folder(root), [step], (), RunOptions(), reporter=second, environ=environ)
+    logged = (root / ".connkit" / "logs" / "leak.token.log").read_text()
+    stored = b"".join(p.read_bytes() for p in (root / ".connkit" / "cache" / "cas").rglob("*") if p.is_file())
+    for text in ("".join(first.lines), first.replays[0], second.replays[0], logged):
+        assert "token is ***" in text and "key ***" in text
+        assert "s3cr3t-value-123" not in text and "hunter2-db-key" not in text
+    assert b"s3cr3t-value-123" not in stored and b"hunter2-db-key" not in stored

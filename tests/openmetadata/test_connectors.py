@@ -13,6 +13,7 @@ from tests.openmetadata.release.trees import write_spec
 
 SCHEMAS = "openmetadata-spec/src/main/resources/json/schema/entity/services/connections"
 SOURCE = "ingestion/src/metadata/ingestion/source"
+TEST_CONNECTIONS = "openmetadata-service/src/main/resources/json/data/testConnections"
 
 
 def _schema(ws: Workspace, service_type: str, module: str, camel: str) -> None:
@@ -41,6 +42,29 @@ def test_package_and_schema_spelled_differently_are_one_connector(tmp_path):
     )
     assert find_connectors(ws) == [found]
     assert find_connector(ws, "azure_sql").schema == found.schema  # the snake spelling finds it too
+
+
+def test_the_test_connection_file_on_disk_wins_whatever_its_spelling(tmp_path):
+    """1.1 names most after the package (azuresql.json), newer scaffolds after the module."""
+    ws = Workspace(tmp_path)
+    _schema(ws, "database", "azureSQL", "AzureSQL")
+    _package(ws, "database", "azuresql")
+    folder = ws.root / TEST_CONNECTIONS / "database"
+    folder.mkdir(parents=True)
+    (folder / "azuresql.json").write_text("{}")
+    (folder / "mysql.json").write_text("{}")
+    assert find_connector(ws, "azuresql").test_connection == f"{TEST_CONNECTIONS}/database/azuresql.json"
+    (folder / "azureSQL.json").write_text("{}")  # scaffold's spelling, when present, comes first
+    assert find_connector(ws, "azuresql").test_connection == f"{TEST_CONNECTIONS}/database/azureSQL.json"
+
+
+def test_a_source_of_a_type_connkit_does_not_work_on_is_named_as_such(tmp_path):
+    ws = Workspace(tmp_path)
+    _package(ws, "metadata", "amundsen")
+    with pytest.raises(
+        UsageError, match=r"amundsen is a metadata source \(.*/metadata/amundsen/\): metadata is not"
+    ):
+        find_connector(ws, "amundsen")
 
 
 def test_without_a_schema_the_package_decides_and_names_come_from_the_name(tmp_path):

@@ -2,14 +2,17 @@
 
 from invoke import Collection
 
-from connkit.cli import ci, engine, quickstart, scaffold, stack, toolchain, workspace
+from connkit.cli import ci, doctor, engine, quickstart, scaffold, stack, toolchain, workspace
 from connkit.cli import register as _register
 from connkit.cli import review as _review
 from connkit.cli import validate as _validate
+from connkit.cli import watch as _watch
 
 namespace = Collection()
 namespace.add_task(engine.run)
 namespace.add_task(engine.graph)
+namespace.add_task(engine.runs)
+namespace.add_task(_watch.watch)
 namespace.add_collection(engine.cache_collection)
 namespace.add_collection(workspace.ns, name="workspace")
 namespace.add_task(scaffold.scaffold)
@@ -23,3 +26,4 @@ namespace.add_task(toolchain.generate)
 namespace.add_task(toolchain.format)
 namespace.add_task(toolchain.test)
 namespace.add_task(quickstart.quickstart)
+namespace.add_task(doctor.doctor)

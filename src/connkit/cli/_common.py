@@ -35,12 +35,29 @@ class ConnkitTask(Task):
         return opts
 
 
+def recover_interrupted_edits() -> None:
+    """Before any command: put back files a killed register or scaffold left half edited."""
+    import sys
+
+    from connkit.errors import WorkspaceNotFound
+    from connkit.fsutil import recover
+    from connkit.openmetadata.workspace import find_workspace
+
+    try:
+        ws = find_workspace()
+    except WorkspaceNotFound:
+        return
+    for done in recover(ws.journal_dir):
+        print(f"connkit: {done.line()}", file=sys.stderr)
+
+
 def reports_errors(func: F) -> F:
     """Wrap a task body so a ConnkitError exits with its code and a single ``connkit:`` line."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
+            recover_interrupted_edits()
             return func(*args, **kwargs)
         except ConnkitError as exc:
             raise Exit(f"connkit: error: {exc}", code=exc.exit_code) from None

@@ -53,7 +53,7 @@ def graph_task(*args: Any, help: dict[str, str] | None = None, **task_kwargs: An
         @functools.wraps(body)
         def wrapper(c: Any, *a: Any, **kw: Any) -> Any:
             chosen = {name: kw.pop(name, default) for name, default, _, _ in common}
-            return body(c, *a, options=RunOptions(**chosen), **kw)
+            return body(c, *a, options=RunOptions.from_flags(chosen), **kw)
 
         wrapper.__signature__ = sig.replace(parameters=own + extra)  # type: ignore[attr-defined]
         merged_help = {name: text for name, _, text, _ in common}

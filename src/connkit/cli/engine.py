@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json as jsonlib
 import re
+import sys
 
 from invoke import Collection
 from invoke.exceptions import Exit
@@ -34,23 +35,88 @@ def run(c, target, options: RunOptions = None):
 @connkit_task(
     help={
         "target": "step id or dotted prefix to show (default: every step)",
-        "format": "mermaid, dot or json",
+        "format": "what to print on stdout: mermaid (default), dot or json",
+        "output": "write the picture to FILE instead; its extension picks the format: .svg (needs "
+        "Graphviz's dot), .html (one self-contained page), .dot, .mermaid, .json",
     },
 )
-def graph(c, target="", format="mermaid"):
-    """Print the steps, their edges and whether each would hit the cache now."""
+def graph(c, target="", format="", output=""):
+    """Show the steps, their edges and each one's cache state (hit, miss, or failed in the
+    last run), grouped by connector."""
+    from pathlib import Path
+
+    from connkit.engine import history, render
     from connkit.engine.execute import run_steps
-    from connkit.engine.graph import Graph, render
-    from connkit.openmetadata.steps.catalog import all_steps
+    from connkit.engine.graph import Graph
+    from connkit.engine.state import CacheLayout
+    from connkit.fsutil import atomic_write_text
+    from connkit.openmetadata.steps.catalog import all_steps, connector_group
     from connkit.openmetadata.workspace import find_workspace
 
+    if output:
+        fmt = render.format_for(Path(output))
+        if format and format != fmt:
+            raise UsageError(f"--format {format} disagrees with --output {output}: drop --format")
+    else:
+        fmt = format or "mermaid"
+        if fmt not in render.TEXT_FORMATS:
+            hint = f"for {fmt}, write a file: --output graph.{fmt}"
+            raise UsageError(f"--format takes mermaid, dot or json; {hint}")
+    if fmt == "svg":
+        render.require_dot()
     ws = find_workspace()
     steps = all_steps(ws)
     graph_ = Graph.build(steps)
     ids = graph_.closure(graph_.resolve(split_list(target)))
     plan = run_steps(ws, steps, ids, RunOptions(dry_run=True))
-    state = {s.id: s.cache for s in plan.steps}
-    print(render(graph_, ids, format, state))
+    states = render.cache_states(plan, history.last_run(CacheLayout(ws.state_dir).runs))
+    text = render.render(render.view(graph_, ids, states, connector_group(ws)), fmt)
+    if not output:
+        print(text)
+        return
+    atomic_write_text(Path(output), text if text.endswith("\n") else text + "\n")
+    print(f"wrote {output}: {len(ids)} steps", file=sys.stderr)
+
+
+@connkit_task(
+    iterable=["diff"],
+    help={
+        "diff": "A B: the steps whose status or key changed from run A to run B (each an index "
+        "from the list, 1 = newest, or a file name)",
+        "json": "print the runs (or the changes) as JSON",
+    },
+)
+def runs(c, diff=None, json=False):
+    """List the stored runs, newest first (the last 50 are kept under .connkit/runs/), or
+    compare two of them."""
+    from connkit.engine import history
+    from connkit.engine.state import CacheLayout
+    from connkit.openmetadata.workspace import find_workspace
+
+    folder = CacheLayout(find_workspace().state_dir).runs
+    refs = split_list(diff)
+    if refs:
+        if len(refs) != 2:
+            raise UsageError(f"--diff takes two runs (e.g. --diff 2 1), not {len(refs)}")
+        first, second = (history.find_run(folder, ref) for ref in refs)
+        changes = history.diff(first, second)
+        if json:
+            print(jsonlib.dumps([change.__dict__ for change in changes], indent=2))
+            return
+        print(f"{first.name} → {second.name}: {len(changes)} step(s) changed")
+        for change in changes:
+            print(f"  {change.line()}")
+        return
+    stored = history.stored_runs(folder)
+    if json:
+        print(jsonlib.dumps([run.__dict__ for run in stored], indent=2))
+        return
+    if not stored:
+        print(f"no runs stored under {folder} yet: `connkit run all` records one")
+        return
+    print(history.LISTING_HEADER)
+    for index, run in enumerate(stored, start=1):
+        print(history.listing_line(index, run))
 
 
 _SIZE = re.compile(r"^(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?$", re.I)

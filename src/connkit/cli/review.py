@@ -1,4 +1,5 @@
-"""``connkit review``: golden-standard checks for one connector, as text, JSON or SARIF."""
+"""``connkit review``: golden-standard checks for one connector, as text, JSON, SARIF or
+GitHub Actions annotations."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from connkit.openmetadata.workspace import find_workspace
     help={
         "name": "connector name in snake_case, e.g. my_db",
         "service_type": "override the service type read from the connection schema",
-        "format": "text (default), json or sarif",
+        "format": "text (default), json, sarif, or github (::error file=...,line=...:: annotations)",
         "output": "write the report to this file instead of standard output",
         "rule": "run only rules whose id starts with this (repeat or comma-separate)",
         "list": "list the rules (id, category, severity, title) and exit",
@@ -31,7 +32,8 @@ def review(c, name=None, service_type=None, format="text", output=None, rule=Non
     """Review a connector against the golden standards; exit 1 on any BLOCKER."""
     if list:
         for r in sorted(RULES.values(), key=lambda r: (r.category, r.id)):
-            print(f"{r.id:34} {r.category:10} {r.severity.value:10} {r.title}")
+            noisy = f" (noisy: {r.noise})" if r.noise else ""
+            print(f"{r.id:34} {r.category:10} {r.severity.value:10} {r.title}{noisy}")
         return
     if not name:
         raise UsageError("--name is required (the connector's snake_case name)")

@@ -1,9 +1,10 @@
 """One front door to the engine: run these steps with the options a person chose.
 
-It picks the store (the local one, layered over a remote when a flag, ``$CONNKIT_REMOTE_CACHE``
-or the project's config names one), the reporter, and the output (``--json``), then runs and
-closes what it opened. The CLI, validate and the stack all call ``run``; none of them builds
-a cache or a reporter of its own.
+It fills the options a command line left out from the project's configuration (``jobs``,
+``logs``, ``profile``), picks the store (the local one, layered over a remote when a flag,
+``$CONNKIT_REMOTE_CACHE`` or the configuration names one), the reporter, and the output
+(``--json``, ``--profile``), then runs and closes what it opened. The CLI, validate and the
+stack all call ``run``; none of them builds a cache or a reporter of its own.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ import json
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TextIO
 
-from connkit.engine.config import load_config
+from connkit.engine.config import Config, load_config
 from connkit.engine.execute import acquire_lock, run_steps
 from connkit.engine.options import RunOptions
 from connkit.engine.project import Project
@@ -24,16 +26,19 @@ from connkit.engine.state import CacheLayout
 from connkit.engine.step import Step
 from connkit.engine.store.backend import CacheBackend
 from connkit.engine.store.local import LocalCache
+from connkit.engine.trace import write_trace
 
 
-def open_cache(project: Project, options: RunOptions, reporter: Reporter) -> CacheBackend:
+def open_cache(
+    project: Project, options: RunOptions, reporter: Reporter, config: Config | None = None
+) -> CacheBackend:
     """The store a run uses; ``--no-cache`` leaves a remote alone too."""
-    from connkit.engine.store.bazel_http import resolve_settings
+    from connkit.engine.store.settings import resolve_settings
 
     store = CacheLayout(project.state_dir).store
     if options.no_cache:
         return LocalCache(store)
-    config = load_config(project)
+    config = config or load_config(project)
     settings = resolve_settings(
         options.remote_cache or None,
         options.remote_cache_mode or None,
@@ -58,16 +63,23 @@ def run(
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> RunResult | Plan:
-    """Run ``targets`` over ``steps``; with ``options.json``, print the summary as JSON."""
+    """Run ``targets`` over ``steps``; with ``options.json``, print the summary as JSON; with
+    ``options.profile``, write the run's trace there."""
+    config = load_config(project)
+    options = options.with_defaults(config.defaults)
     reporter = reporter or ConsoleReporter(logs=options.logs)
-    cache = open_cache(project, options, reporter)
+    cache = open_cache(project, options, reporter, config)
     try:
         result = run_steps(project, steps, targets, options, reporter=reporter, cache=cache, environ=environ)
     finally:
         cache.close()
+    err = stderr or sys.stderr
     line = cache.summary()
     if line and not options.dry_run:
-        (stderr or sys.stderr).write(line + "\n")
+        err.write(line + "\n")
+    if options.profile and isinstance(result, RunResult):
+        write_trace(Path(options.profile), result)
+        err.write(f"profile: wrote {options.profile} (open it in Perfetto or chrome://tracing)\n")
     if options.json:
         (stdout or sys.stdout).write(json.dumps(result.as_dict(), indent=2) + "\n")
     return result

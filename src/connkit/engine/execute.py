@@ -18,9 +18,10 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from connkit.engine import keys
+from connkit.engine import history, keys
 from connkit.engine.graph import Graph
 from connkit.engine.hashing import StatMemo
+from connkit.engine.mask import masker, secret_values
 from connkit.engine.options import RunOptions
 from connkit.engine.process import Runner, SubprocessRunner, missing_tool_message
 from connkit.engine.project import Project
@@ -29,7 +30,7 @@ from connkit.engine.results import Plan, PlanEntry, RunResult, Status, StepResul
 from connkit.engine.state import CacheLayout
 from connkit.engine.step import DEFAULT_PASS_ENV, Step, StepContext, StepFailed
 from connkit.engine.store import outputs
-from connkit.engine.store.backend import CacheBackend
+from connkit.engine.store.backend import CacheBackend, record_source
 from connkit.engine.store.local import LocalCache
 from connkit.engine.store.records import ActionRecord
 from connkit.errors import ConnkitError
@@ -53,11 +54,21 @@ class _Shared:
     environ: Mapping[str, str]
     results: dict[str, StepResult | PlanEntry] = field(default_factory=dict)
     cancelled: threading.Event = field(default_factory=threading.Event)
+    began: float = field(default_factory=time.perf_counter)
+    lanes: dict[int, int] = field(default_factory=dict)  # thread ident -> worker number
+    lanes_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def lane(self) -> int:
+        """The calling worker thread's number, 0 for the first thread that asks."""
+        ident = threading.get_ident()
+        with self.lanes_lock:
+            return self.lanes.setdefault(ident, len(self.lanes))
 
 
 def step_environment(step: Step, environ: Mapping[str, str]) -> dict[str, str]:
-    """Only declared variables reach a command: keyed ones, pass-through ones, fixed ones."""
-    names = (*DEFAULT_PASS_ENV, *step.pass_env, *step.env)
+    """Only declared variables reach a command: keyed ones, pass-through ones (secrets among
+    them), fixed ones."""
+    names = (*DEFAULT_PASS_ENV, *step.pass_env, *step.secrets, *step.env)
     env = {name: environ[name] for name in names if name in environ}
     env.update(step.set_env)
     return env
@@ -92,13 +103,14 @@ def run_steps(
     selected = graph.closure(graph.resolve(targets))
     layout = CacheLayout(project.state_dir)
     lock = acquire_lock(layout, reporter)
+    own_cache = LocalCache(layout.store) if cache is None else None
     try:
         memo = StatMemo(layout.memo)
         shared = _Shared(
             project=project,
             graph=graph,
             options=options,
-            cache=cache or LocalCache(layout.store),
+            cache=cache if cache is not None else own_cache,
             layout=layout,
             memo=memo,
             tools=keys.ToolVersions(layout.tools),
@@ -107,7 +119,7 @@ def run_steps(
             reporter=reporter,
             environ=os.environ if environ is None else environ,
         )
-        started = time.perf_counter()
+        started = shared.began = time.perf_counter()
         try:
             _execute(shared, selected)
         finally:
@@ -121,10 +133,13 @@ def run_steps(
         else:
             result = RunResult(steps=ordered, seconds=seconds)  # type: ignore[arg-type]
             payload = json.dumps(result.as_dict(), indent=2) + "\n"
-            atomic_write_text(layout.runs / "last.json", payload)
+            atomic_write_text(layout.runs / "last.json", payload, durable=False)
+            history.record(layout.runs, result, targets, history.git_commit(project.root))
         reporter.finished(result)
         return result
     finally:
+        if own_cache is not None:
+            own_cache.close()
         lock.release()
 
 
@@ -132,6 +147,17 @@ def _execute(shared: _Shared, selected: list[str]) -> None:
     sorter = shared.graph.sorter(selected)
     sorter.prepare()
     jobs = max(1, shared.options.jobs)
+    if jobs == 1:  # one step at a time: no pool to start and feed
+        try:
+            while sorter.is_active():
+                for step_id in sorter.get_ready():
+                    _process(shared, shared.graph.steps[step_id])
+                    sorter.done(step_id)
+        except BaseException:
+            shared.cancelled.set()
+            shared.runner.cancel()
+            raise
+        return
     with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="connkit-step") as pool:
         running: dict[Future, str] = {}
         try:
@@ -153,9 +179,11 @@ def _execute(shared: _Shared, selected: list[str]) -> None:
 
 def _process(shared: _Shared, step: Step) -> None:
     started = time.perf_counter()
+    offset = round(started - shared.began, 4)
     failed_deps = [d for d in step.deps if not _succeeded(shared.results[d])]
     if failed_deps:
         result = StepResult(step.id, Status.SKIPPED, message=f"{failed_deps[0]} did not succeed")
+        result.started, result.worker = offset, shared.lane()
         shared.results[step.id] = result
         shared.reporter.step_finished(result)
         return
@@ -179,6 +207,7 @@ def _process(shared: _Shared, step: Step) -> None:
         result, replay = _run_and_record(shared, step, key, ingredients)
         result.reasons = reasons
     result.seconds = round(time.perf_counter() - started, 4)
+    result.started, result.worker = offset, shared.lane()
     shared.results[step.id] = result
     shared.reporter.step_finished(result, replay)
 
@@ -238,7 +267,8 @@ def _lookup(shared: _Shared, step: Step, key: str) -> tuple[StepResult | None, s
     if record.log:
         data = shared.cache.read_blob(record.log)
         replay = data.decode("utf-8", errors="replace") if data is not None else None
-    return StepResult(step.id, status, key=key), replay
+    source = record_source(shared.cache, key)
+    return StepResult(step.id, status, key=key, source=source, saved=record.seconds), replay
 
 
 def _previous_ingredients(shared: _Shared, step_id: str) -> keys.Ingredients | None:
@@ -250,16 +280,19 @@ def _previous_ingredients(shared: _Shared, step_id: str) -> keys.Ingredients | N
 
 
 class _Log:
-    """A step's captured output: written to ``.connkit/logs/<id>.log`` as it arrives."""
+    """A step's captured output, secrets masked: written to ``.connkit/logs/<id>.log`` as it
+    arrives (and later stored for replay)."""
 
-    def __init__(self, path: Path, reporter: Reporter, step_id: str) -> None:
+    def __init__(self, path: Path, reporter: Reporter, step_id: str, secrets: list[str]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._fh = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed in close()
         self._reporter = reporter
         self._step_id = step_id
+        self._mask = masker(secrets)
 
     def line(self, text: str) -> None:
+        text = self._mask(text)
         if not text.endswith("\n"):
             text += "\n"
         self._fh.write(text)
@@ -275,8 +308,9 @@ def _run_and_record(
     shared: _Shared, step: Step, key: str, ingredients: keys.Ingredients
 ) -> tuple[StepResult, str | None]:
     root = shared.project.root
-    log = _Log(shared.layout.logs / f"{step.id}.log", shared.reporter, step.id)
     env = step_environment(step, shared.environ)
+    secrets = secret_values(env, step.secrets)
+    log = _Log(shared.layout.logs / f"{step.id}.log", shared.reporter, step.id, secrets)
     cwd = root / step.cwd
     began = time.perf_counter()
     message = ""
@@ -346,4 +380,5 @@ def _record(
         created=time.time(),
     )
     shared.cache.put_record(record)
-    atomic_write_bytes(shared.layout.last_ingredients(step.id), json.dumps(ingredients.as_dict()).encode())
+    ingredients_json = json.dumps(ingredients.as_dict()).encode()  # for --explain: a convenience
+    atomic_write_bytes(shared.layout.last_ingredients(step.id), ingredients_json, durable=False)

@@ -1,9 +1,9 @@
-"""Ordering steps: target selection, cycle errors, and renderings for `connkit graph`."""
+"""Ordering steps: target selection, cycle errors, closures and dependents (pictures of the
+graph are ``render``'s)."""
 
 from __future__ import annotations
 
 import graphlib
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -87,41 +87,3 @@ class Graph:
                     out.add(child)
                     stack.append(child)
         return out
-
-
-def render(graph: Graph, ids: Sequence[str], fmt: str, state: Mapping[str, str]) -> str:
-    """The selected steps as mermaid, dot or json, each labelled with its cache state."""
-    ordered = graph.order(ids)
-    edges = [(d, s) for s in ordered for d in graph.steps[s].deps if d in ordered]
-    if fmt == "json":
-        return json.dumps(
-            {
-                "steps": [
-                    {
-                        "id": s,
-                        "deps": list(graph.steps[s].deps),
-                        "description": graph.steps[s].description,
-                        "inputs": list(graph.steps[s].inputs),
-                        "outputs": list(graph.steps[s].outputs),
-                        "runs": graph.steps[s].runs,
-                        "cache": state.get(s, "unknown"),
-                    }
-                    for s in ordered
-                ],
-                "edges": [{"from": a, "to": b} for a, b in edges],
-            },
-            indent=2,
-        )
-    node = {s: f"n{i}" for i, s in enumerate(ordered)}
-    if fmt == "mermaid":
-        lines = ["graph TD"]
-        lines += [f'  {node[s]}["{s} ({state.get(s, "unknown")})"]' for s in ordered]
-        lines += [f"  {node[a]} --> {node[b]}" for a, b in edges]
-        return "\n".join(lines)
-    if fmt == "dot":
-        lines = ["digraph connkit {", "  rankdir=LR;"]
-        lines += [f'  {node[s]} [label="{s}\\n{state.get(s, "unknown")}"];' for s in ordered]
-        lines += [f"  {node[a]} -> {node[b]};" for a, b in edges]
-        lines.append("}")
-        return "\n".join(lines)
-    raise UsageError(f"unknown graph format {fmt!r}; use mermaid, dot or json")

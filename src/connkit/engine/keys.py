@@ -11,7 +11,7 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from threading import Lock
@@ -23,6 +23,13 @@ from connkit.fsutil import atomic_write_bytes
 
 #: Bump when the meaning of a key changes, so old records stop matching.
 KEY_SCHEMA = 1
+
+
+def version_output(argv: Sequence[str], env: Mapping[str, str], timeout: float = 120) -> tuple[str, int]:
+    """What a version command prints (stdout, then stderr) and its exit code: the keys digest
+    it, ``connkit doctor`` reads it. Raises OSError or TimeoutExpired when it cannot run."""
+    proc = subprocess.run(list(argv), capture_output=True, env=dict(env), timeout=timeout, check=False)
+    return proc.stdout.decode(errors="replace") + proc.stderr.decode(errors="replace"), proc.returncode
 
 
 class ToolVersions:
@@ -73,15 +80,14 @@ class ToolVersions:
     @staticmethod
     def _probe(argv: tuple[str, ...], env: Mapping[str, str]) -> str:
         try:
-            proc = subprocess.run(argv, capture_output=True, env=dict(env), timeout=120, check=False)
+            output, _ = version_output(argv, env)
         except (OSError, subprocess.TimeoutExpired) as exc:
             return f"error:{argv[0]}:{type(exc).__name__}"
-        output = proc.stdout.decode(errors="replace") + proc.stderr.decode(errors="replace")
         return digest_text(output)
 
     def save(self) -> None:
         if self._path is not None and self._dirty:
-            atomic_write_bytes(self._path, json.dumps(self._disk).encode())
+            atomic_write_bytes(self._path, json.dumps(self._disk).encode(), durable=False)
             self._dirty = False
 
 

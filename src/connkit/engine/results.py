@@ -39,9 +39,23 @@ class StepResult:
     reasons: list[str] = field(default_factory=list)
     message: str = ""
     log_tail: list[str] = field(default_factory=list)
+    started: float = 0.0  # seconds after the run began
+    worker: int = 0  # which of the run's worker threads (0, 1, …) processed the step
+    source: str = ""  # for a hit: "local" or "remote", the store its record came from
+    saved: float = 0.0  # for a hit: the recorded duration of the run it replays
 
     def as_dict(self) -> dict:
-        data = {"id": self.id, "status": self.status.value, "key": self.key, "seconds": self.seconds}
+        data = {
+            "id": self.id,
+            "status": self.status.value,
+            "key": self.key,
+            "seconds": self.seconds,
+            "started": self.started,
+            "worker": self.worker,
+        }
+        if self.source:
+            data["source"] = self.source
+            data["saved"] = self.saved
         if self.reasons:
             data["reasons"] = self.reasons
         if self.message:
@@ -68,14 +82,24 @@ class RunResult:
     def counts(self) -> Counter:
         return Counter(s.status for s in self.steps)
 
+    @property
+    def saved(self) -> float:
+        """What the cache saved: the recorded durations of every step it replayed."""
+        return round(sum(s.saved for s in self.steps), 4)
+
     def summary_line(self) -> str:
         counts = self.counts()
         parts = [f"{counts[s]} {s.value}" for s in Status if counts[s]]
         n = len(self.steps)
-        return f"{n} {_noun(n)}: {', '.join(parts) or 'nothing to do'} — {self.seconds:.1f} s"
+        saved = f" (saved {self.saved:.1f} s)" if self.saved else ""
+        return f"{n} {_noun(n)}: {', '.join(parts) or 'nothing to do'} — {self.seconds:.1f} s{saved}"
 
     def as_dict(self) -> dict:
-        return {"seconds": round(self.seconds, 4), "steps": [s.as_dict() for s in self.steps]}
+        return {
+            "seconds": round(self.seconds, 4),
+            "saved": self.saved,
+            "steps": [s.as_dict() for s in self.steps],
+        }
 
 
 @dataclass

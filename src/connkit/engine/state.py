@@ -22,7 +22,7 @@ class CacheLayout:
 
     @property
     def memo(self) -> Path:
-        return self.root / "statmemo.json"
+        return self.root / "statmemo.bin"
 
     @property
     def tools(self) -> Path:

@@ -58,6 +58,7 @@ class Step:
     deps: tuple[str, ...] = ()
     env: tuple[str, ...] = ()
     pass_env: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = ()  # variables whose values never reach a log (see mask.py)
     set_env: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     tools: tuple[tuple[str, ...], ...] = ()
     description: str = ""
@@ -66,7 +67,7 @@ class Step:
     def __post_init__(self) -> None:
         if (self.command is None) == (self.action is None):
             raise ValueError(f"step {self.id!r} needs exactly one of command= or action=")
-        for name in ("inputs", "outputs", "deps", "env", "pass_env"):
+        for name in ("inputs", "outputs", "deps", "env", "pass_env", "secrets"):
             value = getattr(self, name)
             if isinstance(value, str):
                 raise TypeError(f"step {self.id!r}: {name} must be a tuple, not a string")

@@ -4,7 +4,9 @@ A connector is a package ``ingestion/src/metadata/ingestion/source/<type>/<name>
 connection schema ``<module>Connection.json`` and a test-connection definition
 ``<module>.json``. Upstream spells package and schema independently (package ``bigquery``,
 schema ``bigQueryConnection.json``; ``azuresql``, ``azureSQLConnection.json``), so they are
-matched ignoring case and underscores, and the Camel name is read from the schema.
+matched ignoring case and underscores, and the Camel name is read from the schema. The
+test-connection file is spelled either way too (1.1 names most after the package,
+``azuresql.json``; newer scaffolds after the module, ``myDb.json``): the one on disk wins.
 """
 
 from __future__ import annotations
@@ -41,7 +43,13 @@ class Connector:
 
     @classmethod
     def _at(
-        cls, name: str, service_type: str, camel: str, module: str, schema: str | None = None
+        cls,
+        name: str,
+        service_type: str,
+        camel: str,
+        module: str,
+        schema: str | None = None,
+        test_connection: str | None = None,
     ) -> Connector:
         return cls(
             name=name,
@@ -50,7 +58,8 @@ class Connector:
             module=module,
             package=(INGESTION_SOURCE / service_type / name).as_posix(),
             schema=schema or (_CONNECTIONS / service_type / f"{module}{_SUFFIX}").as_posix(),
-            test_connection=(TEST_CONNECTIONS / service_type / f"{module}.json").as_posix(),
+            test_connection=test_connection
+            or (TEST_CONNECTIONS / service_type / f"{module}.json").as_posix(),
         )
 
     def owns(self, rel: str) -> bool:
@@ -98,6 +107,7 @@ def find_connector(ws: Workspace, name: str, service_type: str | None = None) ->
             )
         found = found or [t for t in SERVICE_TYPES if ws.source_package(t, name).is_dir()]
         if not found:
+            _refuse_other_type(ws, name)
             module = _spellings(name)[1]
             raise UsageError(
                 f"no connector {name!r}: no package {INGESTION_SOURCE.as_posix()}/<type>/{name}/ and no "
@@ -107,6 +117,18 @@ def find_connector(ws: Workspace, name: str, service_type: str | None = None) ->
         service_type = found[0]
     schema = _schemas(ws, service_type).get(_fold(name))
     return _from_schema(ws, service_type, name, schema) if schema else Connector.named(name, service_type)
+
+
+def _refuse_other_type(ws: Workspace, name: str) -> None:
+    """A package of a source type connkit has no service type for (1.1's ``metadata/amundsen``)."""
+    source = ws.root / INGESTION_SOURCE
+    found = sorted(source.glob(f"*/{name}")) if source.is_dir() else []
+    others = [p.parent.name for p in found if p.is_dir() and p.parent.name not in SERVICE_TYPES]
+    if others:
+        raise UsageError(
+            f"{name} is a {others[0]} source ({INGESTION_SOURCE.as_posix()}/{others[0]}/{name}/): "
+            f"{others[0]} is not a service type connkit works on ({', '.join(SERVICE_TYPES)})"
+        )
 
 
 def find_connectors(ws: Workspace) -> list[Connector]:
@@ -183,7 +205,26 @@ def _schemas(ws: Workspace, service_type: str) -> dict[str, Path]:
 def _from_schema(ws: Workspace, service_type: str, name: str, schema: Path) -> Connector:
     module = schema.name[: -len(_SUFFIX)]
     camel = _camel(_read_json(schema) or {}, module)
-    return Connector._at(name, service_type, camel, module, ws.rel(schema))
+    found = _test_connection_file(ws, service_type, module, (name, module, camel))
+    return Connector._at(name, service_type, camel, module, ws.rel(schema), found)
+
+
+def _test_connection_file(
+    ws: Workspace, service_type: str, module: str, names: tuple[str, ...]
+) -> str | None:
+    """The connector's test-connection file as this tree spells it (None: not there yet).
+
+    ``<module>.json`` first (what scaffold writes), else the one whose stem folds to the
+    package, module or Camel name (``azuresql.json`` for ``azureSQLConnection.json``).
+    """
+    folder = ws.root / TEST_CONNECTIONS / service_type
+    if (folder / f"{module}.json").is_file() or not folder.is_dir():
+        return None
+    wanted = {_fold(n) for n in names}
+    for path in sorted(folder.iterdir()):
+        if path.suffix == ".json" and path.is_file() and _fold(path.stem) in wanted:
+            return ws.rel(path)
+    return None
 
 
 def _camel(schema: dict, module: str) -> str:

@@ -478,5 +478,5 @@ def _partly_present(reg: Registration, files: FileSet) -> bool:
 def _write(ws: Workspace, files: FileSet, report: Report) -> None:
     changes = files.changes()
     if changes:
-        apply_all_or_nothing(changes)
+        apply_all_or_nothing(changes, journal_dir=ws.journal_dir, label="register/unregister")
     report.written = sorted(ws.rel(p) for p in changes)

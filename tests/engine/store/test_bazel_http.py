@@ -14,11 +14,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from connkit.engine.store.bazel_http import BazelHttpCache, ac_name, resolve_settings, sha256_hex
+from connkit.engine.store.bazel_http import BazelHttpCache, ac_name, sha256_hex
 from connkit.engine.store.layered import LayeredCache
 from connkit.engine.store.local import LocalCache
+from connkit.engine.store.settings import resolve_settings
 from connkit.errors import UsageError
 from tests.conftest import connkit_env, run_connkit
+from tests.engine.store import flaky
 
 pytestmark = pytest.mark.slow
 
@@ -116,6 +118,9 @@ def test_second_clone_restores_every_step_from_the_remote(machine_a, bazel_remot
     assert not (machine_b / "out").exists()
     statuses, proc = run_all(machine_b, CONNKIT_CACHE_DIR=str(cache_b), CONNKIT_REMOTE_CACHE=bazel_remote.url)
     assert statuses == dict.fromkeys(STEP_IDS, "restored"), proc.stderr
+    # The run's record (and history) says where each hit came from, and what it saved.
+    steps = json.loads(proc.stdout)["steps"]
+    assert {s["source"] for s in steps} == {"remote"} and all(s["saved"] > 0 for s in steps)
     assert tree(machine_b) == tree(machine_a)
     assert (machine_b / "out/gen/entity3.py").read_text().startswith("FIELDS = ['field0'")
 
@@ -123,6 +128,7 @@ def test_second_clone_restores_every_step_from_the_remote(machine_a, bazel_remot
     bazel_remote.stop()
     (machine_b / "out/index.txt").unlink()
     statuses, proc = run_all(machine_b, CONNKIT_CACHE_DIR=str(cache_b))
+    assert {s["source"] for s in json.loads(proc.stdout)["steps"]} == {"local"}
     assert statuses == {
         "gen.models": "cached",
         "gen.index": "restored",
@@ -405,14 +411,15 @@ def test_packs_split_at_their_size_limit(machine_a, bazel_remote, tmp_path, monk
     from connkit.engine.options import RunOptions
     from connkit.engine.project import Folder
     from connkit.engine.report import SilentReporter
-    from connkit.engine.store import bazel_http as remote_cache
+    from connkit.engine.store import layered
+    from connkit.engine.store.settings import RemoteSettings
 
-    monkeypatch.setattr(remote_cache, "PACK_SIZE", 120)
-    settings = remote_cache.RemoteSettings(bazel_remote.url)
+    monkeypatch.setattr(layered, "PACK_SIZE", 120)
+    settings = RemoteSettings(bazel_remote.url)
 
     def run_here(root: Path, store: Path) -> dict[str, str]:
         ws = Folder(root)
-        cache = remote_cache.backend_for(store, settings)
+        cache = layered.backend_for(store, settings)
         try:
             result = run_steps(
                 ws, load_config(ws).steps, (), RunOptions(), reporter=SilentReporter(), cache=cache
@@ -430,3 +437,63 @@ def test_packs_split_at_their_size_limit(machine_a, bazel_remote, tmp_path, monk
     machine_b = clone(machine_a, tmp_path / "b" / "ws")
     assert run_here(machine_b, tmp_path / "b" / "store") == dict.fromkeys(STEP_IDS, "restored")
     assert tree(machine_b) == tree(machine_a)
+
+
+@pytest.mark.parametrize(
+    "fault", [flaky.drop_every_third, flaky.bursts_of_503], ids=["drop-third", "503-bursts"]
+)
+def test_a_flaky_remote_is_retried_and_never_gives_a_false_hit(machine_a, bazel_remote, tmp_path, fault):
+    """Write back through the faulty front, then restore a fresh clone through it: every
+    request that failed was asked again, the remote stayed on, and every output is A's."""
+    with flaky.flaky_proxy(bazel_remote.url, fault) as (url, counter):
+        statuses, proc = run_all(machine_a, "--remote-cache", url)
+        assert set(statuses.values()) == {"ran"}
+        assert "4 records" in proc.stderr and "stored" in proc.stderr
+        machine_b = clone(machine_a, tmp_path / "b" / "ws")
+        statuses, proc = run_all(
+            machine_b, "--remote-cache", url, CONNKIT_CACHE_DIR=str(tmp_path / "b" / "cache")
+        )
+        assert statuses == dict.fromkeys(STEP_IDS, "restored"), proc.stderr
+        assert "remote cache unavailable" not in proc.stderr
+        assert counter.faults >= 3, "the front never failed a request: the test proves nothing"
+    assert tree(machine_b) == tree(machine_a)
+
+
+def test_a_remote_that_went_down_is_asked_again_after_its_cool_down(tmp_path):
+    import stamina
+
+    from connkit.engine.store import layered
+
+    calls, up, clock = [], [False], [1000.0]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        if not up[0]:
+            raise httpx.ConnectError("refused", request=request)
+        return httpx.Response(404)
+
+    warnings: list[str] = []
+    remote = BazelHttpCache("http://cache.invalid", transport=httpx.MockTransport(handler))
+    cache = LayeredCache(LocalCache(tmp_path / "store"), remote, warn=warnings.append, clock=lambda: clock[0])
+    stamina.set_testing(True, attempts=1)
+    try:
+        assert cache.get_record("a" * 64) is None and len(calls) == 1
+        assert not cache.available and len(warnings) == 1
+        clock[0] += layered.COOLDOWN_S / 2
+        assert cache.get_record("b" * 64) is None and len(calls) == 1  # still cooling down: not asked
+        up[0] = True
+        clock[0] += layered.COOLDOWN_S
+        assert cache.available
+        assert cache.get_record("c" * 64) is None and len(calls) == 2  # asked again, and it answered
+        assert cache.available and len(warnings) == 1
+    finally:
+        stamina.set_testing(False)
+
+
+def test_the_remote_is_reached_through_the_environments_proxy(machine_a, bazel_remote):
+    """HTTP(S)_PROXY as a corporate network sets it: every request goes through the proxy."""
+    with flaky.flaky_proxy(bazel_remote.url, lambda n: None) as (proxy, counter):
+        env = {"HTTP_PROXY": proxy, "http_proxy": proxy, "NO_PROXY": "", "no_proxy": ""}
+        statuses, proc = run_all(machine_a, "--remote-cache", bazel_remote.url, **env)
+        assert set(statuses.values()) == {"ran"} and "4 records" in proc.stderr
+        assert counter.n > 0

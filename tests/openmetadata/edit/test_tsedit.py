@@ -110,3 +110,14 @@ def test_crlf_files_keep_crlf(rel, service_type, shape):
     new = tsedit.add(src, entry, tsx)
     assert b"\n" not in new.replace(b"\r\n", b"")
     assert tsedit.remove(new, entry, tsx) == src
+
+
+def test_service_enum_imported_from_another_module_is_found_by_its_name():
+    """1.1's StorageServiceUtils.ts imports StorageServiceType from generated/entity/data/container."""
+    src = (
+        b"import { StorageServiceType } from 'generated/entity/data/container';\n"
+        b"import { DashboardServiceType } from 'generated/entity/data/dashboard';\n"
+        b"export const f = (type: StorageServiceType) => type;\n"
+    )
+    assert tsedit.service_enum_name(src, "storage", False) == "StorageServiceType"
+    assert tsedit.service_enum_name(src, "messaging", False) is None

@@ -68,11 +68,35 @@ def _del_prop(name):
     return lambda d: d["properties"].pop(name)
 
 
+def _rename_type_definition(d: dict) -> None:
+    """1.1 names the definition freely (``AirbyteType``, ``mySQLType``): only the $ref counts."""
+    d["definitions"]["MyDbType"] = d["definitions"].pop("myDbType")
+    d["properties"]["type"]["$ref"] = "#/definitions/MyDbType"
+
+
+def both(*mutations: Callable[[Path], None]) -> Callable[[Path], None]:
+    def mutate(root: Path) -> None:
+        for m in mutations:
+            m(root)
+
+    return mutate
+
+
+def rename(rel: str, new_name: str) -> Callable[[Path], None]:
+    return lambda root: (root / rel).rename((root / rel).with_name(new_name))
+
+
+def _steps(*names: str):
+    def mutate(d: dict) -> None:
+        d["steps"] = [{"name": n, "description": n, "mandatory": True} for n in names]
+
+    return mutate
+
+
 POSITIVE: dict[str, list[Callable[[Path], None]]] = {
     "schema/parse": [
         write(SCHEMA, "{ not json", header=False),
         edit_json(SCHEMA, _set("type", 12)),
-        remove(SCHEMA),
     ],
     "schema/id": [edit_json(SCHEMA, _set("$id", "https://example.com/x.json"))],
     "schema/java-type": [edit_json(SCHEMA, _set("javaType", "org.example.MyDb"))],
@@ -99,6 +123,11 @@ POSITIVE: dict[str, list[Callable[[Path], None]]] = {
     ],
     "schema/test-steps-match": [
         edit_json(TEST_CONN, lambda d: d["steps"][1].__setitem__("name", "GetCharts")),
+        # the definition under 1.1's spelling (mydb.json) is the one compared
+        both(
+            edit_json(TEST_CONN, lambda d: d["steps"][1].__setitem__("name", "GetCharts")),
+            rename(TEST_CONN, "mydb.json"),
+        ),
     ],
     "schema/registered": [lambda root: None],  # the clean fixture is scaffolded, not registered
     "connection/swallowed-except": [
@@ -189,11 +218,38 @@ POSITIVE: dict[str, list[Callable[[Path], None]]] = {
     "quality/annotations": [module("def f(x, y: int):\n    return x\n")],
     "quality/import-order": [
         module("import requests\nimport os\n"),
-        module("from metadata.utils import x\nfrom metadata.generated.schema import y\n"),
+        module("from metadata.utils import x\nimport requests\n"),
     ],
 }
 
 NEGATIVE: dict[str, list[Callable[[Path], None]]] = {
+    "schema/type-enum": [edit_json(SCHEMA, _rename_type_definition)],
+    # 1.1 names test-connection files after the package: testConnections/database/azuresql.json
+    "schema/test-connection": [rename(TEST_CONN, "mydb.json")],
+    "schema/test-steps-match": [
+        # an empty dict filled per key, as 1.1's superset does
+        replace(
+            f"{PKG}/connection.py",
+            '    test_fn = {\n        "CheckAccess": client.get_owner,\n'
+            '        "GetDashboards": client.get_dashboards,\n    }\n',
+            '    test_fn = {}\n    test_fn["CheckAccess"] = client.get_owner\n'
+            '    test_fn["GetDashboards"] = client.get_dashboards\n',
+        ),
+    ],
+    # one step that lists what ingestion reads is meaningful (1.1: metabase, kafka, airbyte)
+    "connection/meaningful-test-steps": [edit_json(TEST_CONN, _steps("GetDashboards"))],
+    # through the package's own classes (1.1's superset: a mixin in mixin.py)
+    "source/base-class": [
+        both(
+            replace(f"{PKG}/metadata.py", "(DashboardServiceSource)", "(MyDbMixin)"),
+            write(
+                f"{PKG}/mixin.py",
+                '"""The shared part of the sources."""\n\n'
+                "from metadata.ingestion.source.dashboard.dashboard_service import DashboardServiceSource\n\n\n"
+                "class MyDbMixin(DashboardServiceSource):\n    pass\n",
+            ),
+        ),
+    ],
     "connection/swallowed-except": [
         module(
             "import logging\n\nlogger = logging.getLogger(__name__)\n\n\n"
@@ -210,6 +266,22 @@ NEGATIVE: dict[str, list[Callable[[Path], None]]] = {
             "        offset += len(page)\n"
         ),
         module("def get_items(page: dict) -> list:\n    return page.get('items') or []\n"),
+        # one page per call, the caller loops (1.1's superset client)
+        module(
+            "def fetch_charts(client: object, current_page: int, page_size: int) -> list:\n"
+            "    return client.get(f'/chart/?q=(page:{current_page},page_size:{page_size})')\n"
+        ),
+        # hands on what a paginating function of the file yields (1.1's spline client)
+        module(
+            "def _paginate(client: object, first: dict) -> list:\n    page = first\n"
+            "    while page['next']:\n        page = client.get('/events', params={'page': page['next']})\n"
+            "        yield page\n\n\n"
+            "def get_pipelines(client: object) -> list:\n    first = client.get('/events')\n"
+            "    yield first\n    yield from _paginate(client, first)\n"
+        ),
+        module(
+            "def get_lineage_details(client: object, i: str) -> list:\n    return client.get(f'/lineage/{i}')\n"
+        ),
     ],
     "source/n-plus-one": [
         module(
@@ -235,7 +307,10 @@ NEGATIVE: dict[str, list[Callable[[Path], None]]] = {
             "        raise ValueError('too big')\n    return obj.read()\n"
         ),
     ],
-    "memory/fetchall": [module("def f(xs: list) -> bool:\n    return all(xs)\n")],
+    "memory/fetchall": [
+        module("def f(xs: list) -> bool:\n    return all(xs)\n"),
+        module("def f(session: object, T: type) -> list:\n    return session.query(T).limit(10).all()\n"),
+    ],
     "memory/large-object-cleanup": [
         module(
             "import gc\n\nimport pandas as pd\n\n\ndef f(path: str) -> int:\n"
@@ -260,11 +335,18 @@ NEGATIVE: dict[str, list[Callable[[Path], None]]] = {
             "import pytest\n\n\ndef test_x():\n    with pytest.raises(ValueError):\n        int('x')\n",
         ),
     ],
-    "quality/copyright": [write(f"{PKG}/extra.py", '"""Header present."""\n')],
+    "quality/copyright": [
+        write(f"{PKG}/extra.py", '"""Header present."""\n'),
+        write(f"{PKG}/sub/__init__.py", "\n", header=False),  # upstream leaves these bare
+    ],
     "quality/import-order": [
         module(
             "from __future__ import annotations\n\nimport os\n\nimport requests\n\n"
             "from metadata.generated.schema import y\nfrom metadata.utils import x\n"
+        ),
+        # what isort --profile black (1.1) and ruff (2.x) write: metadata sorted as one group
+        module(
+            "import requests\n\nfrom metadata.clients import x\nfrom metadata.generated.schema import y\n"
         ),
     ],
 }

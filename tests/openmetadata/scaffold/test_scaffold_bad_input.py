@@ -335,16 +335,16 @@ def test_unwritable_folder_is_refused_before_writing(tmp_path, monkeypatch, caps
 def test_a_failure_halfway_through_writing_rolls_everything_back(tmp_path, monkeypatch, capsys):
     ws = make_workspace(tmp_path / "ws")
     monkeypatch.chdir(ws.root)
-    real_write = fsutil.atomic_write_bytes
+    real_stage = fsutil._stage
     written: list[Path] = []
 
-    def failing_write(path, data, mode=None):
+    def failing_stage(tmp, data, like):
         if len(written) == 5:
-            raise PermissionError(13, "Permission denied", str(path))
-        written.append(Path(path))
-        real_write(path, data, mode)
+            raise PermissionError(13, "Permission denied", str(tmp))
+        written.append(Path(tmp))
+        real_stage(tmp, data, like)
 
-    monkeypatch.setattr(fsutil, "atomic_write_bytes", failing_write)
+    monkeypatch.setattr(fsutil, "_stage", failing_stage)
     before = tree_digest(ws.root)
     code, _, err = run_cli(["--name", "new_dash", *DASH], capsys)
     assert code == 2

@@ -31,24 +31,24 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import httpx
+import stamina
 
 from connkit.engine.store.records import ActionRecord
-from connkit.errors import UsageError
+from connkit.engine.store.settings import (
+    DEFAULT_TIMEOUT,
+    ENV_PASSWORD,
+    ENV_TOKEN,
+    ENV_USER,
+)
 
-MODES = ("read", "readwrite")
-DEFAULT_MODE = "readwrite"
 RECORD_PATH = ".connkit/record.json"
 AC_PREFIX = b"connkit-ac-v1:"
-ENV_URL = "CONNKIT_REMOTE_CACHE"
-ENV_MODE = "CONNKIT_REMOTE_CACHE_MODE"
-ENV_TOKEN = "CONNKIT_REMOTE_CACHE_TOKEN"
-ENV_USER = "CONNKIT_REMOTE_CACHE_USER"
-ENV_PASSWORD = "CONNKIT_REMOTE_CACHE_PASSWORD"
-ENV_TIMEOUT = "CONNKIT_REMOTE_CACHE_TIMEOUT"
-DEFAULT_TIMEOUT = 5.0
+#: Transient failures (a dropped connection, a refused connect, a 5xx) are retried with a
+#: jittered exponential backoff; a slow server (a timeout) is not: it would only be slower.
+RETRY_ATTEMPTS = 4
+RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 ENTRY_VERSION = 1
 #: Blobs up to this size travel packed with the rest of their record's small blobs (one
 #: request instead of one per file); larger ones are stored alone, shared between records.
@@ -71,45 +71,6 @@ def ac_name(key: str) -> str:
     return sha256_hex(AC_PREFIX + key.encode())
 
 
-@dataclass(frozen=True)
-class RemoteSettings:
-    url: str
-    mode: str = DEFAULT_MODE
-    timeout: float = DEFAULT_TIMEOUT
-
-
-def resolve_settings(
-    flag_url: str | None,
-    flag_mode: str | None,
-    config_url: str | None,
-    config_mode: str | None = None,
-    environ: Mapping[str, str] | None = None,
-) -> RemoteSettings | None:
-    """The flag wins, then ``CONNKIT_REMOTE_CACHE``, then ``[tool.connkit] remote_cache``.
-    An empty flag or variable means "not set here"; ``none`` switches a configured cache off."""
-    environ = os.environ if environ is None else environ
-    url = flag_url or environ.get(ENV_URL) or config_url
-    if not url or url.strip().lower() in ("none", "off"):
-        return None
-    url = url.strip().rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"remote cache {url!r} is not an http(s) URL; write e.g. http://cache.example:8080")
-    if parts.username or parts.password:
-        raise UsageError(
-            f"the remote cache URL carries credentials; put them in {ENV_TOKEN} or "
-            f"{ENV_USER}/{ENV_PASSWORD} instead, so they are never written down or logged"
-        )
-    mode = (flag_mode or environ.get(ENV_MODE) or config_mode or DEFAULT_MODE).strip()
-    if mode not in MODES:
-        raise UsageError(f"--remote-cache-mode {mode!r} is not one of {', '.join(MODES)}")
-    try:
-        timeout = float(environ.get(ENV_TIMEOUT) or DEFAULT_TIMEOUT)
-    except ValueError:
-        raise UsageError(f"{ENV_TIMEOUT} must be a number of seconds") from None
-    return RemoteSettings(url=url, mode=mode, timeout=timeout)
-
-
 def _auth(environ: Mapping[str, str]) -> tuple[dict[str, str], httpx.Auth | None]:
     token = environ.get(ENV_TOKEN)
     if token:
@@ -122,6 +83,20 @@ def _auth(environ: Mapping[str, str]) -> tuple[dict[str, str], httpx.Auth | None
 
 class RemoteUnavailable(Exception):
     """The server did not answer, answered too slowly, or refused us."""
+
+
+class _Transient(Exception):
+    """An answer worth asking again for (the server said it is overloaded or failing)."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
+
+
+def _retryable(exc: Exception) -> bool:
+    if isinstance(exc, httpx.TimeoutException):
+        return False
+    return isinstance(exc, (_Transient, httpx.TransportError))
 
 
 @dataclass(frozen=True)
@@ -163,20 +138,30 @@ class BazelHttpCache:
             timeout=httpx.Timeout(timeout, connect=min(timeout, 2.0)),
             transport=transport,
             follow_redirects=False,
-            trust_env=False,
+            trust_env=True,  # HTTPS_PROXY / NO_PROXY and SSL_CERT_FILE / SSL_CERT_DIR, as set
         )
 
     def close(self) -> None:
         self._client.close()
 
     def _request(self, method: str, path: str, **kw) -> httpx.Response:
+        """One request, retried while the failure looks transient. Every request of the
+        protocol is idempotent (a CAS PUT is keyed by its content, an AC PUT by its key)."""
         try:
-            response = self._client.request(method, path, **kw)
+            for attempt in stamina.retry_context(
+                on=_retryable, attempts=RETRY_ATTEMPTS, wait_initial=0.05, wait_max=1.0, timeout=None
+            ):
+                with attempt:
+                    response = self._client.request(method, path, **kw)
+                    if response.status_code in RETRY_STATUS:
+                        raise _Transient(response)
+        except _Transient as exc:
+            response = exc.response
         except httpx.HTTPError as exc:
             raise RemoteUnavailable(f"{type(exc).__name__} talking to {self.url}") from None
         if response.status_code in (401, 403):
             raise RemoteUnavailable(f"{self.url} refused our credentials (HTTP {response.status_code})")
-        if response.status_code >= 500 and response.status_code != 507:
+        if response.status_code >= 500 and response.status_code != 507 or response.status_code == 429:
             raise RemoteUnavailable(f"{self.url} answered HTTP {response.status_code}")
         return response
 

@@ -15,20 +15,18 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from connkit.engine.hashing import digest_bytes
 from connkit.engine.store.backend import CacheBackend
 from connkit.engine.store.bazel_http import (
-    DEFAULT_MODE,
-    MODES,
     PACK_BLOB_LIMIT,
     PACK_SIZE,
     BazelHttpCache,
     Pack,
-    RemoteSettings,
     RemoteUnavailable,
     Warn,
     sha256_hex,
@@ -36,7 +34,11 @@ from connkit.engine.store.bazel_http import (
 )
 from connkit.engine.store.local import LocalCache
 from connkit.engine.store.records import ActionRecord
+from connkit.engine.store.settings import DEFAULT_MODE, MODES, RemoteSettings
 from connkit.errors import UsageError
+
+COOLDOWN_S = 30.0
+COOLDOWN_MAX_S = 300.0
 
 
 @dataclass
@@ -67,6 +69,7 @@ class LayeredCache:
         remote: BazelHttpCache,
         mode: str = DEFAULT_MODE,
         warn: Warn = warn_stderr,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if mode not in MODES:
             raise UsageError(f"remote cache mode {mode!r} is not one of {', '.join(MODES)}")
@@ -75,26 +78,45 @@ class LayeredCache:
         self.mode = mode
         self.stats = RemoteStats()
         self._warn = warn
-        self._down = False
+        self._clock = clock
+        self._down_until = 0.0  # the remote is skipped until then (monotonic seconds)
+        self._cooldown = COOLDOWN_S
+        self._warned = False
         self._lock = threading.Lock()
-        self._fetch_lock = threading.Lock()
+        self._fetch_locks: dict[str, threading.Lock] = {}  # one download per pack or blob
         self._pending: dict[str, tuple[ActionRecord, set[str]]] = {}  # key -> record, blobs not yet local
         self._source: dict[str, Pack | tuple[str, int]] = {}  # BLAKE3 -> where the server has it
         self._on_server: set[str] = set()  # SHA-256 digests known to be stored
         self._fresh: dict[str, bytes] = {}  # fetched, verified, not yet read by the restore
         self._made_dirs: set[str] = set()
+        self._from_remote: set[str] = set()  # keys whose record this run fetched from the remote
 
     # -- failure handling ------------------------------------------------------------------
+    # A remote that failed beyond its retries is left alone for a cool-down, then asked again
+    # (doubling the wait each time it fails again): a long run rides out an outage without
+    # paying a timeout per step, and takes the remote back once it answers.
     def _give_up(self, exc: RemoteUnavailable) -> None:
         with self._lock:
             if self._down:
                 return
-            self._down = True
-        self._warn(f"remote cache unavailable ({exc}); continuing with the local cache only")
+            self._down_until = self._clock() + self._cooldown
+            self._cooldown = min(self._cooldown * 2, COOLDOWN_MAX_S)
+            first, self._warned = not self._warned, True
+        if first:
+            self._warn(f"remote cache unavailable ({exc}); continuing with the local cache only")
+
+    @property
+    def _down(self) -> bool:
+        return self._clock() < self._down_until
 
     @property
     def available(self) -> bool:
         return not self._down
+
+    def _fetch_lock(self, source: Pack | tuple[str, int]) -> threading.Lock:
+        name = source.sha if isinstance(source, Pack) else source[0]
+        with self._lock:
+            return self._fetch_locks.setdefault(name, threading.Lock())
 
     # -- records ---------------------------------------------------------------------------
     def get_record(self, key: str) -> ActionRecord | None:
@@ -112,6 +134,7 @@ class LayeredCache:
         missing = {d for d in entry.record.blobs() if not os.path.isfile(os.path.join(cas, d[:2], d))}
         with self._lock:
             self.stats.records_fetched += 1
+            self._from_remote.add(key)
             for pack in entry.packs:
                 for digest, _ in pack.blobs:
                     self._source[digest] = pack
@@ -121,6 +144,10 @@ class LayeredCache:
         if not missing:
             self.local.put_record(entry.record)
         return entry.record
+
+    def record_source(self, key: str) -> str:
+        """``remote`` for a record this run fetched from the remote, else ``local``."""
+        return "remote" if key in self._from_remote else "local"
 
     def _arrived(self, digests: set[str]) -> None:
         """A remote record joins the local store once every blob it needs is local."""
@@ -205,7 +232,7 @@ class LayeredCache:
         source = self._source.get(digest)
         if source is None:
             return None
-        with self._fetch_lock:  # one download of a pack, however many threads want it
+        with self._fetch_lock(source):  # one download of a pack, however many threads want it
             data = self.local.read_blob(digest)
             if data is not None:
                 return data
@@ -216,6 +243,13 @@ class LayeredCache:
             except RemoteUnavailable as exc:
                 self._give_up(exc)
                 return None
+
+    def blob_file(self, digest: str) -> str | None:
+        """The local copy, fetched first when only the remote has it."""
+        path = self.local.blob_file(digest)
+        if path is not None or self.read_blob(digest) is None:
+            return path
+        return self.local.blob_file(digest)
 
     def _reject(self, what: str) -> None:
         with self._lock:

@@ -6,16 +6,19 @@ Every write is a temp file renamed into place, so a killed process leaves at wor
 
 from __future__ import annotations
 
+import marshal
 import os
 import shutil
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from connkit.engine.hashing import digest_bytes, digest_file
+from connkit.engine.store.backend import CorruptBlob
 from connkit.engine.store.records import ActionRecord
-from connkit.fsutil import atomic_write_bytes
+from connkit.fsutil import atomic_write_bytes, fsync_dir
 
 
 @dataclass
@@ -34,6 +37,9 @@ class VerifyReport:
     temp_files_removed: int
 
 
+_VERIFIED_MAGIC = f"connkit-verified 1 {sys.implementation.cache_tag} {marshal.version}\n".encode()
+
+
 class LocalCache:
     """Blobs under ``cas/ab/<digest>``, records under ``ac/ab/<key>.json``."""
 
@@ -41,9 +47,13 @@ class LocalCache:
         self.root = root
         self.cas = root / "cas"
         self.ac = root / "ac"
+        self._unsynced: set[str] = set()  # blob folders renamed into since the last flush
+        self._verified: dict[str, tuple[int, int, int, int]] | None = None  # digest -> stat
+        self._verified_dirty = False
 
     def close(self) -> None:
-        """Nothing to release: every write is already on disk."""
+        """Keep what this run learnt about which blobs are intact."""
+        self._save_verified()
 
     def summary(self) -> str | None:
         return None
@@ -65,7 +75,10 @@ class LocalCache:
         return record
 
     def put_record(self, record: ActionRecord) -> None:
-        atomic_write_bytes(self._record_path(record.key), record.to_json())
+        self.flush()
+        path = self._record_path(record.key)
+        atomic_write_bytes(path, record.to_json())
+        fsync_dir(path.parent)
 
     def drop_record(self, key: str) -> None:
         try:
@@ -106,24 +119,81 @@ class LocalCache:
         finally:
             os.close(fd)
 
+    # -- which blobs are known intact ---------------------------------------------------------
+    # A blob is written once, by rename, read-only, and never changed in place by connkit; its
+    # content is checked when it is stored. While its file's stat (size, mtime, inode, ctime)
+    # is what it was then, it is unchanged, and a restore need not read it to trust it.
+    def _verified_memo(self) -> dict[str, tuple[int, int, int, int]]:
+        if self._verified is None:
+            self._verified = {}
+            path = self.root / "verified.bin"
+            try:
+                data = path.read_bytes()
+            except OSError:
+                data = b""
+            if data.startswith(_VERIFIED_MAGIC):
+                try:
+                    self._verified = marshal.loads(data[len(_VERIFIED_MAGIC) :])
+                except (ValueError, EOFError, TypeError):
+                    self._verified = {}
+        return self._verified
+
+    def _save_verified(self) -> None:
+        if self._verified is not None and self._verified_dirty:
+            atomic_write_bytes(
+                self.root / "verified.bin", _VERIFIED_MAGIC + marshal.dumps(self._verified), durable=False
+            )
+            self._verified_dirty = False
+
+    def _mark_verified(self, digest: str, st: os.stat_result) -> None:
+        self._verified_memo()[digest] = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+        self._verified_dirty = True
+
+    def blob_file(self, digest: str) -> str | None:
+        path = os.path.join(self.cas, digest[:2], digest)
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            return None
+        known = self._verified_memo().get(digest)
+        if known == (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns):
+            return path
+        if digest_file(path) != digest:
+            raise CorruptBlob(digest)
+        self._mark_verified(digest, st)
+        return path
+
     def put_blob_file(self, path: Path, digest: str) -> None:
         target = self._blob_path(digest)
         if target.is_file():
             return
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{digest}.{os.getpid()}.tmp")
-        shutil.copyfile(path, tmp)
-        if digest_file(tmp) != digest:  # the file changed while it was being stored
-            tmp.unlink()
-            raise OSError(f"{path} changed while it was being stored")
-        os.chmod(tmp, 0o444)
-        os.replace(tmp, target)
+        try:
+            shutil.copyfile(path, tmp)
+            if digest_file(tmp) != digest:  # the file changed while it was being stored
+                raise OSError(f"{path} changed while it was being stored")
+            os.chmod(tmp, 0o444)
+            os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)  # a full disk or a changed file leaves nothing behind
+            raise
+        self._unsynced.add(str(target.parent))
+        self._mark_verified(digest, os.stat(target))
+
+    def flush(self) -> None:
+        """Make the blobs stored since the last flush durable before a record names them:
+        one fsync per folder they were renamed into."""
+        folders, self._unsynced = self._unsynced, set()
+        for folder in folders:
+            fsync_dir(folder)
 
     def put_blob_bytes(self, data: bytes) -> str:
         digest = digest_bytes(data)
         target = self._blob_path(digest)
         if not target.is_file():
             atomic_write_bytes(target, data, mode=0o444)
+            self._unsynced.add(str(target.parent))
         return digest
 
     def drop_blob(self, digest: str) -> None:

@@ -1,8 +1,12 @@
 """Capturing a step's outputs into the cache and putting them back.
 
 A record is data from disk (or, later, from another machine): every path in it is checked
-to stay inside the workspace before anything is written, and every blob is re-hashed as it
-is restored, so a corrupt or hostile record is refused rather than replayed.
+to stay inside the workspace before anything is written, and every blob's content is checked
+before it is restored (the store re-hashes a blob unless its file is provably unchanged since
+it last did), so a corrupt or hostile record is refused rather than replayed.
+
+Restoring copies in the kernel (``copy_file_range``, ``sendfile``), and a declared output folder
+that is missing altogether is built whole beside its place and renamed in once.
 """
 
 from __future__ import annotations
@@ -12,22 +16,15 @@ import shutil
 import stat
 from pathlib import Path, PurePosixPath
 
-from connkit.engine.hashing import StatMemo, digest_bytes
-from connkit.engine.store.backend import CacheBackend
+from connkit.engine.hashing import StatMemo
+from connkit.engine.store.backend import CacheBackend, CorruptBlob
 from connkit.engine.store.records import ActionRecord, OutputEntry
+
+__all__ = ["CorruptBlob", "UnsafeRecord", "check_relpath", "matches", "restore", "snapshot", "store"]
 
 
 class UnsafeRecord(Exception):
     """A record names a path outside the workspace (absolute, ``..`` or through a link)."""
-
-
-class CorruptBlob(Exception):
-    """A blob's content does not match its digest, or it is missing."""
-
-    def __init__(self, digest: str, missing: bool = False) -> None:
-        super().__init__(digest)
-        self.digest = digest
-        self.missing = missing
 
 
 def check_relpath(root: Path, rel: str, _parents: dict[str, bool] | None = None) -> Path:
@@ -112,35 +109,43 @@ def store(root: Path, entries: list[OutputEntry], cache: CacheBackend) -> None:
 
 
 def restore(root: Path, record: ActionRecord, cache: CacheBackend, memo: StatMemo) -> None:
-    """Make the declared outputs equal the record: verified blobs in, extra files out.
+    """Make the declared outputs equal the record: checked blobs in, extra files out.
 
-    Nothing on disk changes until every blob has been read and checked: each is written to a
-    temp file beside its target, and only when all are staged are they renamed into place.
+    Nothing on disk changes until every blob has been checked and copied: each file goes to a
+    temp file beside its target (or into the staging folder of a missing output folder), and
+    only when all are staged are they renamed into place.
     """
     parents: dict[str, bool] = {}
-    targets = {e.path: check_relpath(root, e.path, parents) for e in record.outputs}
+    targets = {e.path: str(check_relpath(root, e.path, parents)) for e in record.outputs}
     for decl in record.roots:
         check_relpath(root, decl, parents)
+    whole = _missing_folders(root, record)  # decl -> staging folder
     staged: list[tuple[str, str]] = []
     made: set[str] = set()
     try:
+        for folder in whole.values():
+            os.mkdir(folder)
+            made.add(folder)
         for entry in record.outputs:
             if entry.kind != "file":
                 continue
             assert entry.digest is not None
-            data = cache.read_blob(entry.digest)
-            if data is None:
+            source = cache.blob_file(entry.digest)
+            if source is None:
                 raise CorruptBlob(entry.digest, missing=True)
-            if digest_bytes(data) != entry.digest:
-                raise CorruptBlob(entry.digest)
-            target = str(targets[entry.path])
+            inside = _staging_path(entry.path, whole)
+            if inside is not None:
+                _ensure_parent(inside, made)
+                _copy_file(source, inside, entry.mode)
+                continue
+            target = targets[entry.path]
             _clear_non_file(target)
             folder = os.path.dirname(target)
             if folder not in made:
                 _ensure_dir(folder)
                 made.add(folder)
             tmp = os.path.join(folder, f".{os.path.basename(target)}.connkit-restore")
-            _write_file(tmp, data, entry.mode)
+            _copy_file(source, tmp, entry.mode)
             staged.append((tmp, target))
     except BaseException:
         for tmp, _ in staged:
@@ -148,13 +153,17 @@ def restore(root: Path, record: ActionRecord, cache: CacheBackend, memo: StatMem
                 os.unlink(tmp)
             except FileNotFoundError:
                 pass
+        for folder in whole.values():
+            shutil.rmtree(folder, ignore_errors=True)
         raise
     root_prefix = str(root) + os.sep
     wanted = set(targets) | {tmp[len(root_prefix) :] for tmp, _ in staged}
     for decl in record.roots:
-        _remove_extras(root, decl, wanted)
+        if decl not in whole:
+            _remove_extras(root, decl, wanted)
     for entry in record.outputs:
-        target = targets[entry.path]
+        inside = _staging_path(entry.path, whole)
+        target = Path(inside if inside is not None else targets[entry.path])
         if entry.kind == "dir":
             if target.exists() and not target.is_dir():
                 _remove(target)
@@ -168,9 +177,67 @@ def restore(root: Path, record: ActionRecord, cache: CacheBackend, memo: StatMem
                 _remove(target)
             target.parent.mkdir(parents=True, exist_ok=True)
             os.symlink(entry.target, target)
+    for decl, folder in whole.items():
+        os.replace(folder, targets[decl])
     for tmp, target in staged:
         os.replace(tmp, target)
         memo.forget(target)
+    for entry in record.outputs:
+        if _staging_path(entry.path, whole) is not None:
+            memo.forget(targets[entry.path])
+
+
+def _missing_folders(root: Path, record: ActionRecord) -> dict[str, str]:
+    """Declared output folders absent from disk (nothing to merge with): each is built whole in
+    a staging folder beside it, then renamed in with one call instead of one per file."""
+    kinds = {e.path: e.kind for e in record.outputs}
+    found = {}
+    for decl in record.roots:
+        full = os.path.join(root, decl)
+        if kinds.get(decl) == "dir" and not os.path.lexists(full) and os.path.isdir(os.path.dirname(full)):
+            found[decl] = os.path.join(os.path.dirname(full), f".{os.path.basename(full)}.connkit-restore")
+            shutil.rmtree(found[decl], ignore_errors=True)  # left by a killed restore
+    return found
+
+
+def _staging_path(rel: str, whole: dict[str, str]) -> str | None:
+    for decl, folder in whole.items():
+        if rel == decl:
+            return folder
+        if rel.startswith(decl + "/"):
+            return folder + rel[len(decl) :]
+    return None
+
+
+def _ensure_parent(path: str, made: set[str]) -> None:
+    folder = os.path.dirname(path)
+    if folder not in made:
+        os.makedirs(folder, exist_ok=True)
+        made.add(folder)
+
+
+def _copy_file(source: str, dest: str, mode: int) -> None:
+    """Copy in the kernel: ``copy_file_range`` (a reflink where the filesystem has them),
+    else ``sendfile``; never through Python's memory."""
+    src = os.open(source, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        dst = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+        try:
+            size = os.fstat(src).st_size
+            copied = 0
+            while copied < size:
+                try:
+                    sent = os.copy_file_range(src, dst, size - copied)
+                except (AttributeError, OSError):
+                    sent = os.sendfile(dst, src, copied, size - copied)
+                if sent == 0:
+                    break
+                copied += sent
+            os.fchmod(dst, mode)
+        finally:
+            os.close(dst)
+    finally:
+        os.close(src)
 
 
 def _clear_non_file(path: str) -> None:
@@ -194,17 +261,6 @@ def _ensure_dir(folder: str) -> None:
     if not stat.S_ISDIR(st.st_mode):
         os.unlink(folder)
         os.makedirs(folder, exist_ok=True)
-
-
-def _write_file(path: str, data: bytes, mode: int) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fchmod(fd, mode)
-    finally:
-        os.close(fd)
 
 
 def _remove(path: Path) -> None:

@@ -242,3 +242,31 @@ def plan(
         else:
             why = affected_connectors(connectors, steps, changed)
     return Plan(base, changed, why, matrix(connectors, why.reasons, pythons), warning)
+
+
+def owning_connectors(
+    ws_root: Path, connectors: Sequence[Connector], paths: Iterable[str], registrations: bool = False
+) -> list[Connector]:
+    """The connectors ``paths`` (workspace-relative) belong to: one of its own files, one of
+    its tests, or, with ``registrations``, a file holding its registration (the service schema,
+    UI utils, en-us.json, setup.py), whose edit can break that registration. What a pre-commit
+    hook checks: the connectors a commit touches, not what they affect downstream."""
+    from connkit.openmetadata.register import FileSet
+    from connkit.openmetadata.register import registrations as registrations_of
+    from connkit.openmetadata.workspace import Workspace
+
+    ws = Workspace(ws_root)
+    wanted = set(paths)
+    found = []
+    for connector in connectors:
+        sources = connector.sources(ws)  # its package and its tests
+        own = any(connector.owns(p) or any(p == s or p.startswith(s + "/") for s in sources) for p in wanted)
+        if not own and registrations:
+            try:
+                targets = {ws.rel(r.path) for r in registrations_of(ws, connector, FileSet(ws))}
+            except UsageError:  # a malformed target: register --check will say so
+                targets = set()
+            own = bool(targets & wanted)
+        if own:
+            found.append(connector)
+    return found

@@ -62,10 +62,13 @@ def add_validate_sessions(
         if session.posargs and connector not in session.posargs:
             session.skip(f"{connector} not named in {' '.join(session.posargs)}")
         session.install(*install)
+        # In a GitHub Actions job the checklist also goes to the job's summary page.
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
         session.run(
             "connkit",
             "validate",
             "--name",
             connector,
+            *(["--summary", summary] if summary else []),
             env={"CONNKIT_WORKSPACE": str(workspace)},
         )

@@ -83,19 +83,25 @@ def _member_parts(node: Node | None) -> tuple[str, Node] | None:
 
 
 def service_enum_name(source: bytes, service_type: str, tsx: bool) -> str | None:
-    """The ``XServiceType`` identifier imported from ``generated/entity/services/{type}Service``."""
+    """The ``XServiceType`` identifier imported from ``generated/entity/services/{type}Service``,
+    else one named for the type from anywhere (1.1's storage utils import ``StorageServiceType``
+    from ``generated/entity/data/container``)."""
     tree = parse(source, tsx)
     suffix = f"/{service_type}Service"
+    named = None
     for node in _walk(tree.root_node):
         if node.type != "import_statement":
             continue
         src = node.child_by_field_name("source")
-        if src is None or not _string_value(src).endswith(suffix):
-            continue
+        from_service = src is not None and _string_value(src).endswith(suffix)
         for ident in _walk(node):
-            if ident.type == "identifier" and _text(ident).endswith("ServiceType"):
+            if ident.type != "identifier" or not _text(ident).endswith("ServiceType"):
+                continue
+            if from_service:
                 return _text(ident)
-    return None
+            if named is None and _text(ident).lower() == f"{service_type}servicetype":
+                named = _text(ident)
+    return named
 
 
 def _string_value(node: Node) -> str:

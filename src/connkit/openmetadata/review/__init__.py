@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from connkit.errors import UsageError
 from connkit.openmetadata.connectors import find_connector
@@ -59,8 +60,17 @@ def select_rules(patterns: Iterable[str]) -> list[Rule]:
 def review(
     ws: Workspace, name: str, service_type: str | None = None, rules: Iterable[str] | None = None
 ) -> ReviewResult:
-    """Run every rule (or those ``rules`` selects, for validate's checklist) over one connector."""
+    """Run every rule (or those ``rules`` selects, for validate's checklist) over one connector.
+
+    A package with no connection schema (1.1's ``database/dbt``, ``database/query``: helpers
+    and workflows that live beside the connectors) is refused: there is nothing to review it as.
+    """
     conn = find_connector(ws, name, service_type)
+    if not (ws.root / conn.schema).is_file():
+        raise UsageError(
+            f"{conn.package}/ is not a connector with a connection schema: no "
+            f"{Path(conn.schema).parent.as_posix()}/*Connection.json is named like {name!r}"
+        )
     ctx = ReviewContext.build(ws, conn)
     chosen = select_rules(rules) if rules is not None else None
     return ReviewResult(name, conn.service_type, run_rules(ctx, chosen))

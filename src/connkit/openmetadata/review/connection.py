@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from connkit.openmetadata.review.context import ReviewContext
 from connkit.openmetadata.review.model import Hit, Severity, rule
 from connkit.openmetadata.review.pyast import dotted
+from connkit.openmetadata.services import SERVICES
 
 LOG_METHODS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "log"}
 BROAD = {"Exception", "BaseException"}
@@ -68,21 +70,30 @@ def swallowed_except(ctx: ReviewContext) -> Iterator[Hit]:
                 )
 
 
+ACCESS_ONLY = re.compile(r"access|connect|ping|auth|login|health|token", re.IGNORECASE)
+
+
 @rule(
     "connection/meaningful-test-steps",
     "connection",
     Severity.WARNING,
     "Test connection checks more than access",
-    "Add steps that exercise what ingestion reads (GetDashboards, GetTables...), not only access",
+    "Add a step that lists what ingestion reads (GetDashboards, GetTables...), not only access",
 )
 def meaningful_steps(ctx: ReviewContext) -> Iterator[Hit]:
+    """One step is enough when it lists entities (1.1's metabase: GetDashboards; kafka:
+    GetTopics); steps that only prove the credentials work are not."""
     steps = (ctx.test_connection.value or {}).get("steps") if ctx.test_connection.doc else None
     if not isinstance(steps, list) or not steps:
         return
     names = [s.get("name") for s in steps if isinstance(s, dict)]
-    if len(names) < 2:
+    if names and all(isinstance(n, str) and ACCESS_ONLY.search(n) for n in names):
+        service = SERVICES.get(ctx.connector.service_type)
+        wanted = service.list_step if service else "a listing step"
         yield Hit(
             ctx.test_connection.rel,
             ctx.test_connection.line_of("steps"),
-            f"test connection has only {names}: it proves access, not that ingestion works",
+            f"test connection only checks access {names}: it proves the credentials, not that "
+            f"ingestion can list anything",
+            fix=f"Add a step that lists what ingestion reads (e.g. {wanted}) and its test_fn function",
         )

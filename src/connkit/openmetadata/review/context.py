@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -89,7 +90,7 @@ class ReviewContext:
 
     @classmethod
     def build(cls, ws: Workspace, conn: Connector) -> ReviewContext:
-        name, st = conn.name, conn.service_type
+        name = conn.name
         ctx = cls(
             ws=ws,
             connector=conn,
@@ -100,7 +101,7 @@ class ReviewContext:
         paths = sorted(pkg.rglob("*.py")) if pkg.is_dir() else []
         tests_root = ws.ingestion_dir / "tests"
         test_paths = [
-            tests_root / "unit" / "topology" / st / f"test_{name}.py",
+            *unit_tests(ws, conn),
             tests_root / "integration" / "connections" / f"test_{name}_connection.py",
         ]
         integration = tests_root / "integration" / name
@@ -108,7 +109,22 @@ class ReviewContext:
             test_paths += sorted(integration.rglob("*.py"))
         for p in paths:
             ctx.python.append(PyFile(p, ws.rel(p), p.read_text(encoding="utf-8"), False))
-        for p in test_paths:
+        for p in dict.fromkeys(test_paths):
             if p.is_file():
                 ctx.python.append(PyFile(p, ws.rel(p), p.read_text(encoding="utf-8"), True))
         return ctx
+
+
+def unit_tests(ws: Workspace, conn: Connector) -> list[Path]:
+    """The connector's unit tests: ``unit/topology/{type}/test_{name}.py`` (what scaffold writes)
+    and any other test module there that imports the package (1.1: ``test_databricks_pipeline.py``
+    for ``databrickspipeline``, ``test_storage.py`` for ``s3``)."""
+    folder = ws.ingestion_dir / "tests" / "unit" / "topology" / conn.service_type
+    own = folder / f"test_{conn.name}.py"
+    found = [own] if own.is_file() else []
+    if folder.is_dir():
+        imports = re.compile(rf"\bmetadata\.ingestion\.source\.{conn.service_type}\.{conn.name}\b")
+        for p in sorted(folder.rglob("test_*.py")):
+            if p != own and imports.search(p.read_text(encoding="utf-8", errors="replace")):
+                found.append(p)
+    return found

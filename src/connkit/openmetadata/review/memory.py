@@ -61,6 +61,11 @@ def unbounded_read(ctx: ReviewContext) -> Iterator[Hit]:
     Severity.BLOCKER,
     "No fetchall()/all() on large results",
     "Iterate the cursor or query (for row in result, yield_per, fetchmany) instead of .fetchall()",
+    noise=(
+        "it cannot see a result's size, so it also fires on catalogue queries that return a few "
+        "rows (1.1: hive and impala DESCRIBE/SHOW cursors, postgres and snowflake schema "
+        "queries); iterate the result anyway, or accept it where the query is small by design"
+    ),
 )
 def fetchall(ctx: ReviewContext) -> Iterator[Hit]:
     for f in ctx.sources:
@@ -70,7 +75,18 @@ def fetchall(ctx: ReviewContext) -> Iterator[Hit]:
             if node.func.attr == "fetchall" or (
                 node.func.attr == "all" and not node.args and isinstance(node.func.value, ast.Call)
             ):
+                if _bounded(node.func.value):
+                    continue  # query(...).limit(n).all(): at most n rows
                 yield Hit(f.rel, node.lineno, f"{dotted(node.func)}() loads every row into memory")
+
+
+def _bounded(node: ast.expr) -> bool:
+    """Whether a query chain caps its rows with ``.limit(n)`` (1.1's airflow DagRun queries)."""
+    while isinstance(node, (ast.Call, ast.Attribute)):
+        if isinstance(node, ast.Call) and call_name(node) == "limit" and node.args:
+            return True
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return False
 
 
 @rule(
@@ -79,6 +95,10 @@ def fetchall(ctx: ReviewContext) -> Iterator[Hit]:
     Severity.WARNING,
     "Large objects are released",
     "After processing, `del` the large object and call gc.collect() (or scope it in a generator)",
+    noise=(
+        "it fires on every read()/fetchall() result bound to a name, large or not; a local is "
+        "freed when its function returns, so it matters in long-running functions and generators"
+    ),
 )
 def large_object_cleanup(ctx: ReviewContext) -> Iterator[Hit]:
     for f in ctx.sources:

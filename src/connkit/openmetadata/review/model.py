@@ -67,6 +67,8 @@ class Rule:
     title: str
     fix: str
     check: Callable[[ReviewContext], Iterable[Hit]]
+    # Where the rule fires on sound code and why it stays anyway (shown with its findings).
+    noise: str = ""
 
     def run(self, ctx: ReviewContext) -> list[Finding]:
         """The rule's findings, each reported once (nested loops may meet a node twice)."""
@@ -88,15 +90,19 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(id: str, category: str, severity: Severity, title: str, fix: str):
-    """Register a check function as a rule; ids are stable and appear in every output."""
+def rule(id: str, category: str, severity: Severity, title: str, fix: str, noise: str = ""):
+    """Register a check function as a rule; ids are stable and appear in every output.
+
+    ``noise`` says where a right rule also fires on sound code (it cannot see what it would
+    need to tell them apart); every report carries it beside the rule's findings.
+    """
     if category not in CATEGORIES:
         raise ValueError(f"unknown category {category}")
 
     def deco(fn: Callable[[ReviewContext], Iterable[Hit]]):
         if id in RULES:
             raise ValueError(f"duplicate rule id {id}")
-        RULES[id] = Rule(id, category, severity, title, fix, fn)
+        RULES[id] = Rule(id, category, severity, title, fix, fn, noise)
         return fn
 
     return deco

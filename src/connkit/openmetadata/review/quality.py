@@ -10,7 +10,7 @@ from connkit.openmetadata.review.context import ReviewContext
 from connkit.openmetadata.review.model import Hit, Severity, rule
 
 STDLIB = set(sys.stdlib_module_names) | {"__future__"}
-GROUP_NAMES = ["stdlib", "third-party", "generated", "internal"]
+GROUP_NAMES = ["stdlib", "third-party", "first-party (metadata)"]
 
 
 @rule(
@@ -31,15 +31,18 @@ def syntax(ctx: ReviewContext) -> Iterator[Hit]:
     "quality/copyright",
     "quality",
     Severity.WARNING,
-    "Every file starts with the copyright header",
+    "Every non-empty file starts with the copyright header",
     "Start the file with the project's `#  Copyright ... Licensed under the Apache License` header",
 )
 def copyright_header(ctx: ReviewContext) -> Iterator[Hit]:
+    """Empty files are exempt: upstream leaves its empty ``__init__.py`` files bare (64 of the
+    65 in 1.1's connector packages), and its licence tooling skips them."""
     for f in ctx.python:
+        if not f.text.strip():
+            continue
         head = "\n".join(f.text.splitlines()[:5])
         if "copyright" not in head.lower():
-            empty = not f.text.strip()
-            yield Hit(f.rel, 1, "no copyright header", severity=Severity.SUGGESTION if empty else None)
+            yield Hit(f.rel, 1, "no copyright header")
 
 
 @rule(
@@ -48,6 +51,10 @@ def copyright_header(ctx: ReviewContext) -> Iterator[Hit]:
     Severity.SUGGESTION,
     "Public functions are annotated",
     "Annotate every parameter and the return type",
+    noise=(
+        "upstream annotates little (1.1: create(cls, config_dict, metadata_config) throughout); "
+        "a suggestion for new code only"
+    ),
 )
 def annotations(ctx: ReviewContext) -> Iterator[Hit]:
     for f in ctx.sources:
@@ -66,14 +73,12 @@ def annotations(ctx: ReviewContext) -> Iterator[Hit]:
 
 def _group(module: str, level: int) -> int:
     if level > 0:
-        return 3
+        return 2
     top = module.split(".")[0]
     if top in STDLIB:
         return 0
-    if module.startswith("metadata.generated"):
-        return 2
     if top == "metadata":
-        return 3
+        return 2
     return 1
 
 
@@ -81,10 +86,13 @@ def _group(module: str, level: int) -> int:
     "quality/import-order",
     "quality",
     Severity.SUGGESTION,
-    "Imports go stdlib, third-party, generated, internal",
-    "Order imports: stdlib, third-party, metadata.generated, then other metadata modules",
+    "Imports go stdlib, third-party, first-party",
+    "Order imports: stdlib, third-party, then metadata (what `make py_format`'s isort or ruff writes)",
 )
 def import_order(ctx: ReviewContext) -> Iterator[Hit]:
+    """The groups upstream's own formatter writes (1.1: isort --profile black; 2.x: ruff's
+    isort with ``metadata`` first-party): ``metadata.generated`` sorts alphabetically among the
+    other ``metadata`` imports (after ``metadata.clients``), so it is not a group of its own."""
     for f in ctx.python:
         highest = -1
         for node in f.tree.body if f.tree else []:

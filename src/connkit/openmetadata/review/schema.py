@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from collections.abc import Iterator
@@ -11,8 +12,10 @@ import jsonschema
 
 from connkit.errors import ConnkitError
 from connkit.openmetadata import register as registration
+from connkit.openmetadata.edit import tsedit
 from connkit.openmetadata.edit.jsonedit import Node
-from connkit.openmetadata.pysource import step_functions
+from connkit.openmetadata.pysource import plugins_dict
+from connkit.openmetadata.review import extras, stepkeys
 from connkit.openmetadata.review.context import ReviewContext
 from connkit.openmetadata.review.model import Hit, Severity, rule
 
@@ -122,26 +125,46 @@ def schema_java_type(ctx: ReviewContext) -> Iterator[Hit]:
         )
 
 
+def _type_definition(ctx: ReviewContext) -> str:
+    """The definition ``properties.type`` refers to, else scaffold's ``{module}Type``.
+
+    Upstream names it freely (1.1: ``AirbyteType``, ``mySQLType``, ``bigqueryType`` beside
+    ``mysqlConnection.json``); the generators only follow the ``$ref``, so the review does too.
+    """
+    props = ctx.schema.value.get("properties")
+    prop = props.get("type") if isinstance(props, dict) else None
+    ref = prop.get("$ref") if isinstance(prop, dict) else None
+    if isinstance(ref, str) and ref.startswith("#/definitions/") and ref.count("/") == 2:
+        return ref.rsplit("/", 1)[1]
+    return f"{ctx.connector.module}Type"
+
+
 @rule(
     "schema/type-enum",
     "schema",
     Severity.BLOCKER,
-    "definitions hold a PascalCase {module}Type enum referenced by `type`",
-    'Add definitions.{module}Type {"type": "string", "enum": ["Camel"], "default": "Camel"}',
+    "`type` refers to a PascalCase enum in definitions",
+    'Add definitions.{module}Type {"type": "string", "enum": ["Camel"], "default": "Camel"} '
+    'and point properties.type at it ("$ref": "#/definitions/{module}Type")',
 )
 def schema_type_enum(ctx: ReviewContext) -> Iterator[Hit]:
     if not _schema_ok(ctx):
         return
-    module = ctx.connector.module
     rel = ctx.schema.rel
-    type_def = (ctx.schema.value.get("definitions") or {}).get(f"{module}Type")
+    name = _type_definition(ctx)
+    definitions = ctx.schema.value.get("definitions")
+    type_def = definitions.get(name) if isinstance(definitions, dict) else None
     if not isinstance(type_def, dict):
-        yield Hit(rel, ctx.schema.line_of("definitions"), f"definitions.{module}Type is missing")
+        yield Hit(
+            rel,
+            ctx.schema.line_of("definitions"),
+            f"definitions.{name} is missing (the enum properties.type refers to)",
+        )
         return
     values = type_def.get("enum") or []
-    line = ctx.schema.line_of("definitions", f"{module}Type", "enum")
+    line = ctx.schema.line_of("definitions", name, "enum")
     if not values:
-        yield Hit(rel, line, f"definitions.{module}Type has no enum")
+        yield Hit(rel, line, f"definitions.{name} has no enum")
     for v in values:
         if not isinstance(v, str) or not PASCAL.match(v):
             yield Hit(rel, line, f"type enum value {v!r} is not PascalCase")
@@ -230,6 +253,10 @@ def schema_refs(ctx: ReviewContext) -> Iterator[Hit]:
     Severity.WARNING,
     "Auth fields are required",
     "List the auth fields (username, authType, token...) in the schema's `required`",
+    noise=(
+        "services that allow anonymous access keep their auth optional on purpose (1.1: sqlite, "
+        "clickhouse, hive, impala, dagster and airbyte open-source)"
+    ),
 )
 def schema_auth_required(ctx: ReviewContext) -> Iterator[Hit]:
     if not _schema_ok(ctx):
@@ -303,24 +330,25 @@ def test_steps_match(ctx: ReviewContext) -> Iterator[Hit]:
     steps = (ctx.test_connection.value or {}).get("steps") if ctx.test_connection.doc else None
     if conn_py is None or not isinstance(steps, list):
         return
-    found = next(iter(step_functions(conn_py.tree)), None)
+    found = stepkeys.connection_steps(conn_py.tree, ctx.ws.ingestion_dir / "src")
     if found is None:
         yield Hit(
             conn_py.rel,
             1,
-            "connection.py has no test_fn dict to compare with the steps",
+            "connection.py builds no test_fn dict, and no helper it calls does: nothing to "
+            "compare with the steps",
             severity=Severity.WARNING,
         )
         return
-    keys, line = set(found.keys), found.line
     names = {s.get("name") for s in steps if isinstance(s, dict)}
-    if keys != names:
-        missing = sorted(names - keys)
-        extra = sorted(keys - names)
+    if found.keys != names:
+        missing = sorted(names - found.keys)
+        extra = sorted(found.keys - names)
+        via = f" (built by {found.via}())" if found.via else ""
         yield Hit(
             conn_py.rel,
-            line,
-            f"test_fn keys differ from the definition's steps: steps without a function "
+            found.line,
+            f"test_fn keys{via} differ from the definition's steps: steps without a function "
             f"{missing}, functions without a step {extra}",
         )
 
@@ -331,19 +359,64 @@ def test_steps_match(ctx: ReviewContext) -> Iterator[Hit]:
     Severity.WARNING,
     "Connector is registered in the service schema, UI and extras",
     "Run `connkit register --name {name}`",
+    noise=(
+        "whether a connector needs an extra is judged from its imports against the requirement "
+        "names in setup.py; a module only a dependency installs (botocore with boto3) is not seen"
+    ),
 )
 def registered(ctx: ReviewContext) -> Iterator[Hit]:
     files = registration.FileSet(ctx.ws)
     try:
         regs = registration.registrations(ctx.ws, ctx.connector, files)
         for reg in regs:
-            if not reg.is_present(files):
-                what = reg.describe().split(": ", 1)[-1]
-                yield Hit(
-                    ctx.ws.rel(reg.path),
-                    1,
-                    f"missing registration: {what}",
-                    fix=f"Run `connkit register --name {ctx.connector.name}`",
-                )
+            if reg.is_present(files):
+                continue
+            if isinstance(reg, registration.SetupExtra):
+                yield from _extra_hits(ctx, reg)
+                continue
+            if isinstance(reg, registration.UiSchemaEntry) and _ui_case_present(reg, files):
+                continue
+            what = reg.describe().split(": ", 1)[-1]
+            yield Hit(
+                ctx.ws.rel(reg.path),
+                1,
+                f"missing registration: {what}",
+                fix=f"Run `connkit register --name {ctx.connector.name}`",
+            )
     except ConnkitError as exc:
         yield Hit(ctx.schema.rel, 1, f"registration cannot be checked: {exc}")
+
+
+def _ui_case_present(reg: registration.UiSchemaEntry, files: registration.FileSet) -> bool:
+    """The enum member has its case (or loader entry), whatever it imports the schema from:
+    1.1's superset reads a hand-edited ``./ConnectionSchemas/SupersetConnection.json``."""
+    try:
+        return tsedit.presence(files.text(reg.path).encode("utf-8"), reg.entry, reg.tsx).entry
+    except tsedit.TsEditError:
+        return False
+
+
+def _extra_hits(ctx: ReviewContext, reg: registration.SetupExtra) -> Iterator[Hit]:
+    """A missing extra matters only when the connector imports what no extra installs."""
+    reqs = extras.read_setup(reg.path)
+    conn = ctx.connector
+    if reqs is None or extras.extra_key(reqs, (conn.name, conn.module, conn.camel)):
+        return
+    imports = extras.third_party_imports([f.tree for f in ctx.sources])
+    needed = extras.uninstalled(reqs, extras.not_in_base(reqs, imports))
+    if needed:
+        yield Hit(
+            ctx.ws.rel(reg.path),
+            _plugins_line(reg.path),
+            f"missing registration: plugins[{reg.extra!r}] extra: the connector imports "
+            f"{', '.join(needed)}, which no requirement in setup.py (base or any extra) installs by name",
+            fix=f"Run `connkit register --name {conn.name}` and list the packages in its extra",
+        )
+
+
+def _plugins_line(setup_py: Path) -> int:
+    try:
+        found = plugins_dict(ast.parse(setup_py.read_text(encoding="utf-8")))
+    except (OSError, SyntaxError, ValueError):
+        return 1
+    return found.lineno if found is not None else 1

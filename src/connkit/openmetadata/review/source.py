@@ -13,6 +13,10 @@ from connkit.openmetadata.services import SERVICES
 
 HTTP_VERBS = {"get", "post", "put", "patch", "delete", "request", "_get", "_post", "_request"}
 LIST_NAME = re.compile(r"^(list_|get_all_|fetch_all_|get_\w+s$|fetch_\w+s$|_get_\w+s$)")
+# Plural-looking names of one object: get_lineage_details, get_job_status.
+NOT_LIST = re.compile(r"(details|status|stats|settings|access|progress|address|metadata)$")
+# A parameter that says where the page starts: the function fetches one page, its caller loops.
+PAGE_PARAM = re.compile(r"page|offset|cursor|skip|continuation|after|next_token|marker", re.IGNORECASE)
 PAGINATION_WORDS = re.compile(
     r"page|offset|cursor|next|limit|skip|continuation|token|start|after|batch|paginat",
     re.IGNORECASE,
@@ -27,16 +31,33 @@ PAGINATION_WORDS = re.compile(
     "Make the Source class in metadata.py extend the base class for its service type",
 )
 def base_class(ctx: ReviewContext) -> Iterator[Hit]:
+    """Through the package's own classes too: 1.1's superset ``metadata.py`` is a factory whose
+    sources extend ``SupersetSourceMixin(DashboardServiceSource)`` in ``mixin.py``."""
     meta = ctx.source("metadata.py")
     wanted = SERVICES[ctx.connector.service_type].base_classes
     if meta is None:
         yield Hit(f"{ctx.connector.package}/metadata.py", 1, "metadata.py is missing")
         return
-    classes = [n for n in ast.walk(meta.tree) if isinstance(n, ast.ClassDef)]
-    bases = {dotted(b).rsplit(".", 1)[-1] for c in classes for b in c.bases}
-    if not bases & wanted:
+    bases: dict[str, set[str]] = {}
+    for f in ctx.sources:
+        for c in (n for n in ast.walk(f.tree) if isinstance(n, ast.ClassDef)):
+            bases.setdefault(c.name, set()).update(dotted(b).rsplit(".", 1)[-1] for b in c.bases)
+    if not any(_reaches(name, wanted, bases) for name in bases):
+        classes = [n for n in ast.walk(meta.tree) if isinstance(n, ast.ClassDef)]
         line = classes[0].lineno if classes else 1
         yield Hit(meta.rel, line, f"no class extends {' or '.join(sorted(wanted))}")
+
+
+def _reaches(name: str, wanted: frozenset[str], bases: dict[str, set[str]]) -> bool:
+    seen, todo = set(), list(bases.get(name, ()))
+    while todo:
+        current = todo.pop()
+        if current in wanted:
+            return True
+        if current not in seen:
+            seen.add(current)
+            todo.extend(bases.get(current, ()))
+    return False
 
 
 HTTP_RECEIVER = re.compile(r"session|client|http|requests|api|rest", re.IGNORECASE)
@@ -79,22 +100,47 @@ def _http_calls(node: ast.AST) -> list[ast.Call]:
     Severity.BLOCKER,
     "List methods on a paginated API follow every page",
     "Loop until the API has no next page (next link, offset/limit, cursor) and yield each page",
+    noise=(
+        "it cannot tell a paginated API from one that returns everything in one response "
+        "(1.1: PowerBI's group endpoints, Airbyte's /workspaces/list); check the API's documentation"
+    ),
 )
 def pagination(ctx: ReviewContext) -> Iterator[Hit]:
+    """A list function passes when it loops over pages, takes the page as a parameter (1.1's
+    superset ``fetch_charts(current_page, page_size)``) or calls a function of its file that
+    loops over pages (spline's ``get_pipelines`` → ``_paginate_pipelines``)."""
     for f in ctx.sources:
+        paging = {fn.name for fn in functions(f.tree) if _loops_over_pages(fn)}
         for fn in functions(f.tree):
-            if not LIST_NAME.match(fn.name) or not _http_calls(fn):
+            if not LIST_NAME.match(fn.name) or NOT_LIST.search(fn.name) or not _http_calls(fn):
                 continue
             if fn.returns is not None and not LIST_RETURN.search(ast.unparse(fn.returns)):
                 continue  # returns one object (get_pipeline_details -> dict), not a list
-            has_loop = any(isinstance(n, (ast.For, ast.While, ast.AsyncFor)) for n in ast.walk(fn))
-            words = " ".join(names_in(fn))
-            if not (has_loop and PAGINATION_WORDS.search(words)):
-                yield Hit(
-                    f.rel,
-                    fn.lineno,
-                    f"{fn.name}() fetches a list in one request: later pages are lost",
-                )
+            args = fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs
+            if _loops_over_pages(fn) or any(PAGE_PARAM.search(a.arg) for a in args):
+                continue
+            if _hands_on(fn, paging):
+                continue
+            yield Hit(
+                f.rel,
+                fn.lineno,
+                f"{fn.name}() fetches a list in one request: later pages are lost",
+            )
+
+
+def _hands_on(fn, paging: set[str]) -> bool:
+    """Whether ``fn`` returns or yields what a paginating function gives (``yield from
+    self._paginate(...)``), rather than only using one for something else."""
+    for node in ast.walk(fn):
+        if isinstance(node, (ast.Return, ast.Yield, ast.YieldFrom)) and node.value is not None:
+            if any(isinstance(c, ast.Call) and call_name(c) in paging for c in ast.walk(node.value)):
+                return True
+    return False
+
+
+def _loops_over_pages(fn) -> bool:
+    has_loop = any(isinstance(n, (ast.For, ast.While, ast.AsyncFor)) for n in ast.walk(fn))
+    return has_loop and bool(PAGINATION_WORDS.search(" ".join(names_in(fn))))
 
 
 def _list_names(fn) -> set[str]:
@@ -185,6 +231,10 @@ def lookup_in_loop(ctx: ReviewContext) -> Iterator[Hit]:
     Severity.WARNING,
     "No one API call per entity",
     "Fetch in batches (a list endpoint, or ids in one request) instead of one call per item",
+    noise=(
+        "some APIs have only per-item endpoints (1.1: PowerBI tiles per dashboard, Databricks "
+        "runs per job); then one call per item is the only way, and the finding stays a warning"
+    ),
 )
 def n_plus_one(ctx: ReviewContext) -> Iterator[Hit]:
     for f in ctx.sources:

@@ -591,7 +591,12 @@ def plan(
 def apply(p: ScaffoldPlan) -> None:
     """Write every planned file or none (rolls back on the first failure)."""
     try:
-        apply_all_or_nothing(p.writes(), created_dirs_root=p.workspace.root)
+        apply_all_or_nothing(
+            p.writes(),
+            journal_dir=p.workspace.journal_dir,
+            created_dirs_root=p.workspace.root,
+            label=f"scaffold of {p.options.connector.name}",
+        )
     except OSError as exc:
         raise UsageError(
             f"could not write {exc.filename or 'the connector'} ({exc.strerror or exc}); "

@@ -5,6 +5,7 @@ needs none of them starts fast."""
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 
 from connkit.engine.config import load_config
 from connkit.engine.step import Step
@@ -28,3 +29,18 @@ def all_steps(ws: Workspace) -> list[Step]:
         steps.extend(s for s in getattr(importlib.import_module(module), func)(ws) if s.id not in own)
     steps.extend(configured)
     return steps
+
+
+def connector_group(ws: Workspace) -> Callable[[Step], str | None]:
+    """The connector a step belongs to (its id ends in the connector's name, as
+    ``format.python.acmedb`` and ``validate.review.acmedb`` do), for grouping pictures of
+    the graph; None for a workspace-wide step."""
+    from connkit.openmetadata.connectors import find_connectors
+
+    names = {c.name for c in find_connectors(ws)}
+
+    def group(step: Step) -> str | None:
+        last = step.id.rpartition(".")[2]
+        return last if last in names and last != step.id else None
+
+    return group

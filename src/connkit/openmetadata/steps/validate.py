@@ -267,6 +267,31 @@ class Report:
         }
 
 
+_MARK = {"passed": "✅", "failed": "❌", "skipped": "⏭️", "not available": "➖", "hit": "✅", "miss": "🔄"}
+
+
+def _cell(text: str) -> str:
+    """Text as one Markdown table cell: pipes escaped, HTML inert, one line."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+    return " ".join(text.split())
+
+
+def markdown(report: Report) -> str:
+    """The checklist as a Markdown table, e.g. for a GitHub job summary (``$GITHUB_STEP_SUMMARY``)."""
+    verdict = "passed" if report.ok else "failed"
+    lines = [
+        f"### {_MARK[verdict]} validate `{report.name}` ({report.service_type}): {verdict}",
+        "",
+        "| checklist item | result | step | detail |",
+        "|---|---|---|---|",
+    ]
+    for o in report.outcomes:
+        mark = _MARK.get(o.state, "")
+        step = f"`{o.step_id}`" if o.step_id else ""
+        lines.append(f"| {_cell(o.label)} | {mark} {_cell(o.state)} | {step} | {_cell(o.detail)} |")
+    return "\n".join(lines) + "\n\n"
+
+
 def validate(ws: Workspace, name: str, service_type: str | None, options: RunOptions) -> Report:
     """Run the whole checklist for one connector through the engine's driver."""
     from dataclasses import replace

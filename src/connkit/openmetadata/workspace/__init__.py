@@ -30,6 +30,11 @@ class Workspace:
         return default_state_dir(self.root)
 
     @property
+    def journal_dir(self) -> Path:
+        """Where multi-file edits of this tree keep their journal until they commit."""
+        return self.root / ".connkit" / "journal"
+
+    @property
     def spec_schema_dir(self) -> Path:
         return self.root / SPEC_SCHEMA
 
