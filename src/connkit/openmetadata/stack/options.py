@@ -38,7 +38,7 @@ SEARCH_VERSION = "2.19.6"
 
 @dataclass(frozen=True)
 class StackOptions:
-    database: str = "mysql"  # "" (the CLI's default): the workspace's choice, see for_workspace
+    database: str = ""  # "": the workspace's choice (see for_workspace); "mysql" outside a checkout
     mode: str = "ui"
     ingestion: bool = True
     search: bool = True
