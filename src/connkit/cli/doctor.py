@@ -7,8 +7,6 @@ import os
 import sys
 
 from invoke.exceptions import Exit
-from rich.console import Console
-from rich.markup import escape
 
 from connkit.cli._common import connkit_task
 
@@ -41,6 +39,9 @@ def doctor(c, json=False):
 
 
 def print_report(report) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
     from connkit.engine.process import for_user
 
     out = Console(highlight=False, soft_wrap=True)

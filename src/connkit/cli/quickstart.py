@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from invoke.exceptions import Exit
-from rich.console import Console
 
 from connkit.cli._common import connkit_task
 from connkit.cli.validate import print_checklist
@@ -26,6 +25,8 @@ def quickstart(c, dir="connkit-workspace", name="acmedb", service_type="database
     Each stage is the ordinary command (workspace.create, scaffold, register, validate), so a
     second quickstart reuses the workspace and the connector and replays validate from the cache.
     """
+    from rich.console import Console
+
     from connkit.openmetadata.quickstart import quickstart as run_quickstart
 
     console = Console(stderr=True, highlight=False)

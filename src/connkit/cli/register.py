@@ -5,8 +5,6 @@ from __future__ import annotations
 from invoke.exceptions import Exit
 
 from connkit.cli._common import connkit_task
-from connkit.openmetadata import register as reg
-from connkit.openmetadata.workspace import find_workspace
 
 _HELP = {
     "name": "connector name in snake_case (as scaffolded), e.g. my_db",
@@ -20,6 +18,9 @@ _HELP = {
 )
 def register(c, name, service_type=None, check=False):
     """Add the connector to the service schema, UI utils, i18n labels and setup.py extras."""
+    from connkit.openmetadata import register as reg
+    from connkit.openmetadata.workspace import find_workspace
+
     report = reg.register(find_workspace(), name, service_type=service_type, check=check)
     print(report.render())
     if check and report.missing:
@@ -34,6 +35,9 @@ def register(c, name, service_type=None, check=False):
 @connkit_task(positional=[], help=_HELP)
 def unregister(c, name, service_type=None):
     """Remove exactly the registrations `register` adds; the connector's own files stay."""
+    from connkit.openmetadata import register as reg
+    from connkit.openmetadata.workspace import find_workspace
+
     report = reg.unregister(find_workspace(), name, service_type=service_type)
     print(report.render())
     if not report.written:

@@ -7,8 +7,6 @@ import sys
 from pathlib import Path
 
 from invoke.exceptions import Exit
-from rich.console import Console
-from rich.table import Table
 
 from connkit.cli._graph import graph_task
 from connkit.engine.options import RunOptions
@@ -56,6 +54,9 @@ def append_summary(path: Path, report) -> None:
 
 
 def print_checklist(report) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(title=f"validate {report.name} ({report.service_type})", show_edge=False)
     table.add_column("checklist item", ratio=3)
     table.add_column("result", ratio=2)

@@ -6,13 +6,9 @@ import json
 from pathlib import Path
 
 from invoke import Collection
-from rich.console import Console
 
 from connkit.cli._common import connkit_task
 from connkit.errors import UsageError
-from connkit.openmetadata.release.create import create_workspace, result_summary
-from connkit.openmetadata.workspace import find_workspace
-from connkit.openmetadata.workspace.layout import describe, detect_layout
 
 
 @connkit_task(
@@ -25,6 +21,10 @@ from connkit.openmetadata.workspace.layout import describe, detect_layout
 )
 def create(c, dir, openmetadata_version=None, json_=False):
     """Assemble an OpenMetadata workspace (a git repository) from a release's published artifacts."""
+    from rich.console import Console
+
+    from connkit.openmetadata.release.create import create_workspace, result_summary
+
     if str(dir).startswith("-"):
         raise UsageError(
             f"{dir!r} looks like a flag, not a directory; for help run `connkit --help workspace.create`"
@@ -51,6 +51,9 @@ def create(c, dir, openmetadata_version=None, json_=False):
 @connkit_task(help={"json": "print the layout as JSON"})
 def info(c, json_=False):
     """Describe the workspace here: release, UI utils files and their shape, i18n, extras."""
+    from connkit.openmetadata.workspace import find_workspace
+    from connkit.openmetadata.workspace.layout import describe, detect_layout
+
     layout = detect_layout(find_workspace().root)
     if json_:
         print(json.dumps(layout.to_json(), indent=2))
