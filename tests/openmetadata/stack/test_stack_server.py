@@ -167,6 +167,15 @@ def stack(om_checkout):
         _cleanup(stack)
 
 
+def test_an_extra_the_release_does_not_declare_is_refused_before_anything_starts(om_checkout) -> None:
+    proc = run_connkit("stack.up", "--extras", "nosuch", cwd=om_checkout.root, env=om_checkout.env())
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (
+        "connkit: error: --extras nosuch: not an extra of ingestion/setup.py (its plugins dict); "
+        "name extras it declares"
+    )
+
+
 def test_the_server_answers_its_version_on_127_0_0_1(stack: Stack) -> None:
     rows = stack.status()
     assert {s: (r["state"], r["health"]) for s, r in rows.items()} == {

@@ -201,8 +201,14 @@ def server_url(ws: Workspace, inner: str = "8585") -> server_api.Server:
 
 def up(ws: Workspace, options: StackOptions, log: Callable[[str], None] = _say) -> UpResult:
     project = project_name(ws)
-    docker_client()  # fail early, in one line, without an engine
     options = for_workspace(options, ws)
+    if options.server and options.ingestion:
+        from connkit.openmetadata.stack.extras import ingestion_extras
+
+        ingestion_extras(ws, options)  # a bad --extras is refused before anything is touched
+    elif options.extras:
+        raise UsageError("--extras applies to a checkout's ingestion image; this stack has none")
+    docker_client()  # fail early, in one line, without an engine
     if options.release is None:
         log(NO_SERVER_NOTE)  # --mode (ui / no-ui) applies to the server alone
     else:
