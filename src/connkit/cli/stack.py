@@ -14,7 +14,8 @@ from connkit.errors import UsageError
 @connkit_task(
     help={
         "fast": "rebuild only the ingestion image and keep volumes (upstream's -s true -r false)",
-        "database": "mysql (MariaDB 10.11) or postgresql (PostgreSQL 15); default mysql",
+        "database": "mysql (MariaDB 10.11) or postgresql (PostgreSQL 15); default: postgresql on a "
+        "checkout with server source, else mysql",
         "mode": "ui or no-ui (upstream's -m; applies to the OpenMetadata server)",
         "no_ingestion": "leave out the ingestion container",
         "no_search": "leave out the search engine (OpenSearch)",
@@ -24,14 +25,16 @@ from connkit.errors import UsageError
         "ca_bundle": "PEM bundle builds trust (default: $SSL_CERT_FILE, then $REQUESTS_CA_BUNDLE)",
         "base_image": "a Debian bookworm image you already have, instead of debootstrap + import",
         "ephemeral_ports": "let the engine pick free host ports (still on 127.0.0.1)",
-        "timeout": "SERVICE=SECONDS to wait for a service's health (database 120, search 240, ingestion 120)",
+        "timeout": "SERVICE=SECONDS to wait for a service's health "
+        "(database 120, search 240, server 600, ingestion 240)",
+        "extras": "more extras of ingestion/setup.py for a checkout's ingestion image (comma-separated)",
     },
-    iterable=["timeout"],
+    iterable=["timeout", "extras"],
 )
 def up(
     c,
     fast=False,
-    database="mysql",
+    database="",
     mode="ui",
     no_ingestion=False,
     no_search=False,
@@ -42,6 +45,7 @@ def up(
     base_image="",
     ephemeral_ports=False,
     timeout=None,
+    extras=None,
 ):
     """Build what changed and bring the stack up healthy; on failure show the log and tear down."""
     from connkit.openmetadata.stack import lifecycle
@@ -62,10 +66,13 @@ def up(
         base_image=base_image or None,
         ephemeral_ports=ephemeral_ports,
         timeouts=parse_timeouts(split_list(timeout)),
+        extras=tuple(split_list(extras)),
     )
     result = lifecycle.up(ws, options)
     print(lifecycle.status_table(lifecycle.status(ws)))
     print(f"stack {result.project} is up: {', '.join(result.services)}")
+    if result.server_version:
+        print(f"OpenMetadata server {result.server_version.get('version', '?')} answers")
 
 
 @connkit_task(
@@ -84,7 +91,7 @@ def down(c, volumes=False, images=False):
 
 @connkit_task(help={"json": "print the services as JSON"})
 def status(c, json=False):
-    """Show each service of this workspace's stack: state, health and published ports."""
+    """Show each service of this workspace's stack: state, health and where to reach it."""
     from connkit.openmetadata.stack import lifecycle
     from connkit.openmetadata.workspace import find_workspace
 
@@ -114,15 +121,16 @@ def logs(c, service=None, follow=False):
     help={"name": "the connector (snake_case)", "config": "workflow YAML (default: ingest/NAME.yaml)"}
 )
 def ingest(c, name="", config=""):
-    """Run `metadata ingest` for connector NAME inside the ingestion container."""
-    from connkit.openmetadata.stack import lifecycle
+    """Run connector NAME's metadata workflow inside the ingestion container (against the
+    stack's server as its ingestion bot, where there is one) and print what it created."""
+    from connkit.openmetadata.stack import ingest as stack_ingest
     from connkit.openmetadata.workspace import find_workspace
 
     if not name:
         raise UsageError("stack.ingest needs --name CONNECTOR")
     ws = find_workspace()
-    path = Path(config) if config else lifecycle.default_ingest_config(ws, name)
-    code = lifecycle.ingest(ws, name, path)
+    path = Path(config) if config else stack_ingest.default_ingest_config(ws, name)
+    code = stack_ingest.run(ws, name, path)
     if code:
         raise Exit(f"connkit: error: metadata ingest exited with code {code}", code=code)
 

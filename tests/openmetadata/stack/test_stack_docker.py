@@ -7,6 +7,8 @@ images; later runs reuse them through the engine's layer cache and connkit's ste
 from __future__ import annotations
 
 import json
+import os
+import socket
 import subprocess
 from pathlib import Path
 
@@ -140,3 +142,23 @@ def test_a_service_stuck_starting_times_out_and_is_torn_down(tmp_path: Path) -> 
         assert project_resources(project) == {"containers": [], "networks": [], "volumes": []}
     finally:
         run_cli("stack.down", "--volumes", "--images", cwd=root)
+
+
+def test_a_taken_port_is_named_with_its_holder_and_nothing_starts(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path / "ports")
+    project = project_name(Workspace(root))
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", 3306))
+        except OSError:
+            pytest.skip("127.0.0.1:3306 is already in use on this machine")
+        sock.listen()
+        proc = run_cli("stack.up", "--no-search", cwd=root)
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    line = proc.stderr.strip().splitlines()[-1]
+    assert line.startswith(
+        "connkit: error: port 127.0.0.1:3306 (the database's) is already taken by process "
+    )
+    assert f"(pid {os.getpid()})" in line and "--ephemeral-ports" in line
+    assert project_resources(project) == {"containers": [], "networks": [], "volumes": []}
+    assert not (root / ".connkit" / "stack" / "images").exists()  # no image step ran

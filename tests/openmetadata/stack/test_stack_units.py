@@ -39,7 +39,7 @@ def test_timeouts_override_defaults_and_reject_nonsense() -> None:
 
     assert parse_timeouts([]) == DEFAULT_TIMEOUTS
     assert parse_timeouts(["ingestion=5"])["ingestion"] == 5
-    for bad in ("ingestion", "server=5", "search=0", "search=abc"):
+    for bad in ("ingestion", "webserver=5", "search=0", "search=abc"):
         with pytest.raises(UsageError, match="SERVICE=SECONDS"):
             parse_timeouts([bad])
 
@@ -176,7 +176,7 @@ def test_service_state_readiness() -> None:
 
 
 def test_ingest_config_names_the_connector_and_its_source_config(tmp_path: Path) -> None:
-    from connkit.openmetadata.stack.lifecycle import default_ingest_config
+    from connkit.openmetadata.stack.ingest import default_ingest_config
 
     root = make_workspace(tmp_path / "ws")
     doc = yaml.safe_load(default_ingest_config(Workspace(root), "myconn").read_text())

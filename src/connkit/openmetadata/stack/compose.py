@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from connkit.openmetadata.stack.options import StackOptions
 from connkit.resources import docker_dir
 
 COMPOSE_FILE = ".connkit/stack/compose.yml"
+PORTED = ("database", "search", "server", "server-admin", "server-debug", "ingestion")
 
 
 @dataclass(frozen=True)
@@ -46,8 +48,24 @@ def render_ingest_config(connector: Connector) -> str:
     )
 
 
+def _compose_value(value: str) -> str:
+    """A literal environment value for compose: ``$`` escaped, then quoted as JSON (valid YAML)."""
+    return json.dumps(value.replace("$", "$$"))
+
+
+def server_environment(options: StackOptions) -> dict[str, str]:
+    release = options.release
+    if release is None:
+        return {}
+    env = release.server_env(options.database)
+    if options.debug:
+        env["OPENMETADATA_DEBUG"] = "true"
+    return env
+
+
 def render(plan: ComposePlan) -> str:
     opts = plan.options
+    search_kind = opts.release.search.kind if opts.release and opts.release.search else "opensearch"
     return (
         _env()
         .get_template("compose.yml.j2")
@@ -58,10 +76,14 @@ def render(plan: ComposePlan) -> str:
             mode=opts.mode,
             debug=opts.debug,
             search="search" in plan.images,
+            search_data=f"/usr/share/{search_kind}/data",
+            server="server" in plan.images,
+            server_env={k: _compose_value(v) for k, v in server_environment(opts).items()},
             ingestion="ingestion" in plan.images,
-            ports={svc: opts.host_port(svc) for svc in ("database", "search")},
+            airflow=bool(opts.airflow),
+            ports={svc.replace("-", "_"): opts.host_port(svc) for svc in PORTED},
             timeouts=opts.timeouts,
-            server_url="",
+            server_url="http://server:8585/api" if "server" in plan.images else "",
         )
     )
 

@@ -80,7 +80,12 @@ def wait_healthy(
                 log(f"{service}: {st.health or st.state} after {now:.0f} s")
                 pending.remove(service)
             elif st is not None and st.broken:
-                why = f"exited with code {st.exit_code}" if st.state != "running" else "is unhealthy"
+                limit = timeouts.get(service, 120)
+                why = (
+                    f"exited with code {st.exit_code}"
+                    if st.state != "running"
+                    else f"is unhealthy (its health check kept failing up to its {limit} s deadline)"
+                )
                 return WaitResult(False, service, why, took)
             elif now > timeouts.get(service, 120):
                 seen = "never created" if st is None else f"{st.state}/{st.health or 'no health check'}"

@@ -27,6 +27,19 @@ from connkit.resources import docker_dir
 #: The files of ``ingestion/`` that make the image: packaging, then the source tree.
 INGESTION_PACKAGING = ("setup.py", "setup.cfg", "pyproject.toml", "README.md", "MANIFEST.in", "LICENSE")
 INGESTION_INPUTS = tuple(f"ingestion/{name}" for name in INGESTION_PACKAGING) + ("ingestion/src",)
+INGESTION_PACKAGING_INPUTS = tuple(f"ingestion/{name}" for name in INGESTION_PACKAGING)
+#: The managed APIs (Airflow plugin) a checkout's ingestion runtime installs, without its tests.
+AIRFLOW_APIS_INPUTS = (
+    "openmetadata-airflow-apis/setup.py",
+    "openmetadata-airflow-apis/setup.cfg",
+    "openmetadata-airflow-apis/pyproject.toml",
+    "openmetadata-airflow-apis/README.md",
+    "openmetadata-airflow-apis/MANIFEST.in",
+    "openmetadata-airflow-apis/openmetadata_managed_apis",
+    # The ingestion package's Airflow provider: Airflow loads it (an entry point) when it
+    # initialises its database in the runtime image, before the source layer exists.
+    "ingestion/src/airflow_provider_openmetadata",
+)
 
 #: openmetadata-ingestion's dependency tree needs this pin where the registry snapshot has
 #: dbt-core 1.12 (its parser dependency downloads a wheel from outside the registries).
@@ -140,6 +153,7 @@ def build_image(
     base_image: str,
     tag: str,
     log: Callable[[str], None],
+    buildargs: dict[str, str] | None = None,
 ) -> str:
     """Build ``recipe`` on ``base_image`` (classic builder, layer cache on), tag it; returns the id."""
     image_id = ""
@@ -149,7 +163,7 @@ def build_image(
             fileobj=io.BytesIO(recipe.context_tar()),
             custom_context=True,
             dockerfile=recipe.dockerfile,
-            buildargs={"BASE_IMAGE": base_image},
+            buildargs={"BASE_IMAGE": base_image, **(buildargs or {})},
             tag=tag,
             rm=True,
             forcerm=True,
@@ -186,3 +200,110 @@ def read_id_file(path: Path) -> str | None:
         return json.loads(path.read_text())["id"]
     except (OSError, ValueError, KeyError):
         return None
+
+
+# ---------------------------------------------------------------- a checkout's server stack
+
+
+def server_recipe(dist_tarball: Path, config: bytes, ca_bundle: Path | None) -> ImageRecipe:
+    """The server image: the assembly's tarball (ADD unpacks it), the checkout's config, a JDK."""
+    files = _shared_files(ca_bundle) + _dir_files("server", "server/")
+    files.append(ContextFile("openmetadata.tar.gz", dist_tarball.read_bytes()))
+    files.append(ContextFile("openmetadata.yaml", config))
+    return ImageRecipe("server", "server/Dockerfile", tuple(files))
+
+
+def es_modules(version: str) -> dict[str, list[str]]:
+    """Module folder -> Maven coordinates (``docker/stack/elasticsearch/modules.txt``)."""
+    modules: dict[str, list[str]] = {}
+    text = (docker_dir() / "stack" / "elasticsearch" / "modules.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            folder, coords = line.split()
+            modules.setdefault(folder, []).append(coords.format(version=version))
+    return modules
+
+
+def elasticsearch_recipe(
+    search_zip: bytes, modules: dict[str, list[Path]], version: str, ca_bundle: Path | None
+) -> ImageRecipe:
+    """Elasticsearch from the integ-test-zip plus the modules OpenMetadata needs, each with its
+    descriptor (the republished jars carry none)."""
+    root = docker_dir() / "stack" / "elasticsearch"
+    files = _shared_files(ca_bundle)
+    files.append(ContextFile("elasticsearch/Dockerfile", (root / "Dockerfile").read_bytes()))
+    files.append(ContextFile("elasticsearch.zip", search_zip))
+    for desc in sorted((root / "descriptors").rglob("*")):
+        if desc.is_file():
+            text = desc.read_text(encoding="utf-8").replace("{version}", version)
+            files.append(ContextFile(f"descriptors/{desc.relative_to(root / 'descriptors')}", text.encode()))
+    for folder, jars in sorted(modules.items()):
+        for jar in jars:
+            files.append(ContextFile(f"modules/{folder}/{jar.name}", jar.read_bytes()))
+    return ImageRecipe("search", "elasticsearch/Dockerfile", tuple(files))
+
+
+#: What a CPython build carries that a container does not need.
+_PYTHON_SKIP = {"test", "idlelib", "tkinter", "turtledemo", "site-packages"}
+
+
+def python_files(prefix: Path, version: str) -> list[ContextFile]:
+    """A self-contained CPython build (a pyenv version, say) as context files under
+    ``python/``: its interpreter, standard library and shared library, nothing else."""
+    files: list[ContextFile] = []
+    binary = prefix / "bin" / f"python{version}"
+    if not binary.is_file():
+        raise ConnkitError(f"{binary} is missing: the ingestion image copies that interpreter")
+    files.append(ContextFile(f"python/bin/python{version}", binary.read_bytes(), executable=True))
+    for lib in sorted((prefix / "lib").glob(f"libpython{version}*.so*")):
+        files.append(ContextFile(f"python/lib/{lib.name}", lib.read_bytes(), executable=True))
+    stdlib = prefix / "lib" / f"python{version}"
+    for path in sorted(stdlib.rglob("*")):
+        rel = path.relative_to(stdlib).as_posix()
+        if not path.is_file() or "__pycache__" in rel or rel.split("/")[0] in _PYTHON_SKIP:
+            continue
+        if rel.startswith("config-") and rel.endswith(".a") or rel.startswith("lib-dynload/_tkinter"):
+            continue
+        files.append(
+            ContextFile(f"python/lib/python{version}/{rel}", path.read_bytes(), path.suffix == ".so")
+        )
+    return files
+
+
+def ingestion_runtime_recipe(
+    ws: Workspace,
+    python_prefix: Path,
+    python_version: str,
+    airflow: bool,
+    ca_bundle: Path | None,
+) -> ImageRecipe:
+    """Interpreter + the package's dependencies (+ Airflow and the managed APIs) of a checkout."""
+    files = _shared_files(ca_bundle) + _dir_files("ingestion-runtime", "ingestion-runtime/")
+    files.extend(python_files(python_prefix, python_version))
+    constraints = CONSTRAINTS
+    if airflow:
+        constraints += (docker_dir() / "stack" / "ingestion-runtime" / "constraints-airflow.txt").read_text()
+    files.append(ContextFile("constraints.txt", constraints.encode()))
+    for name in INGESTION_PACKAGING:
+        path = ws.ingestion_dir / name
+        if path.is_file():
+            files.append(ContextFile(f"deps/{name}", path.read_bytes()))
+    files.append(ContextFile("deps/src/.connkit-placeholder", b""))
+    files.append(ContextFile("airflow-apis/.connkit-placeholder", b""))
+    if airflow:
+        for rel in fileset.expand(ws.root, AIRFLOW_APIS_INPUTS):
+            data = (ws.root / rel).read_bytes()
+            if rel.startswith("ingestion/"):
+                files.append(ContextFile("deps/" + rel.removeprefix("ingestion/"), data))
+            else:
+                files.append(ContextFile("airflow-apis/" + rel.split("/", 1)[1], data))
+    return ImageRecipe("ingestion-runtime", "ingestion-runtime/Dockerfile", tuple(files))
+
+
+def ingestion_source_recipe(ws: Workspace) -> ImageRecipe:
+    """The thin layer over the runtime image: ``ingestion/`` source as it is now."""
+    files = _dir_files("ingestion-source", "ingestion-source/")
+    for rel in fileset.expand(ws.root, INGESTION_INPUTS):
+        path = ws.root / rel
+        files.append(ContextFile(rel, path.read_bytes(), bool(path.stat().st_mode & 0o111)))
+    return ImageRecipe("ingestion", "ingestion-source/Dockerfile", tuple(files))

@@ -1,6 +1,7 @@
 """The stack's commands, read top to bottom as one run:
-images (cached steps) → compose file → compose up → wait on health → on failure: the failing
-service's log, tear down, exit non-zero."""
+what the workspace has (a server to build?) → ports free → images (cached steps, the server's
+Maven build among them on a checkout) → compose file → compose up → wait on health (and the
+server's API) → on failure: the failing service's log, tear down, exit non-zero."""
 
 from __future__ import annotations
 
@@ -8,29 +9,28 @@ import json
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import docker.errors
 from python_on_whales.exceptions import DockerException
 
 from connkit.errors import ConnkitError, UsageError
-from connkit.fsutil import atomic_write_text
-from connkit.openmetadata.connectors import Connector
-from connkit.openmetadata.services import SERVICE_TYPES
-from connkit.openmetadata.stack import compose, health, images
+from connkit.openmetadata.stack import compose, health, images, ports, server_api, server_build
 from connkit.openmetadata.stack import steps as stack_steps
 from connkit.openmetadata.stack.engine import compose_client, docker_client, project_filter
-from connkit.openmetadata.stack.options import StackOptions, project_name
+from connkit.openmetadata.stack.options import StackOptions, for_workspace, project_name
 from connkit.openmetadata.workspace import Workspace
 
 LOG_TAIL = 50
+MIGRATION_START = "connkit-server: migrations start"
+MIGRATION_FAILED = "connkit-server: migrations failed"
 
-#: The OpenMetadata server cannot be assembled on a machine whose Maven repository lacks
-#: org.open-metadata:openmetadata-service (evidence in docs/stack.md).
-SERVER_NOTE = (
-    "OpenMetadata server: not started (org.open-metadata:openmetadata-service is not served by the "
-    "reachable Maven repository; the stack runs without it)"
+#: Why an assembled workspace's stack has no server (evidence in docs/stack.md).
+NO_SERVER_NOTE = (
+    "OpenMetadata server: not started: this workspace has no server source (no openmetadata-service/ "
+    "and openmetadata-dist/: an assembled workspace), and the reachable Maven repository serves no "
+    "org.open-metadata:openmetadata-service to run instead; the stack runs without it"
 )
 
 
@@ -40,6 +40,7 @@ class UpResult:
     services: list[str]
     steps: object  # connkit.engine.results.RunResult of the image steps
     health_seconds: dict[str, float]
+    server_version: dict | None = None
 
 
 def _say(text: str) -> None:
@@ -59,13 +60,46 @@ def _has_project(project: str) -> bool:
     )
 
 
-def _run_image_steps(ws: Workspace, options: StackOptions, reporter, force: tuple[str, ...] = ()):
+def _graph(ws: Workspace, options: StackOptions):
+    """The stack's steps, plus the workspace's own on a checkout (the ingestion image depends
+    on the generated models' step, ``generate.python``, wherever the workspace defines it)."""
+    if not options.server:
+        return stack_steps.steps(ws, options)
+    from connkit.openmetadata.steps.catalog import all_steps
+
+    others = [s for s in all_steps(ws) if not s.id.startswith("stack.")]
+    ids = {s.id for s in others}
+    return others + stack_steps.steps(ws, options, available=ids)
+
+
+def _announce_server_rebuild(ws: Workspace, options: StackOptions, all_steps) -> None:
+    """``--fast`` does not skip the server blindly: the cache says whether its inputs changed.
+    A pending Java or schema change is named, and the server is rebuilt (documented choice)."""
+    from connkit.engine import driver
+    from connkit.engine.options import RunOptions
+    from connkit.engine.report import SilentReporter
+
+    targets = [server_build.STEP_ID, stack_steps.SERVER_IMAGE_STEP]
+    plan = driver.run(
+        ws, all_steps, targets, RunOptions(dry_run=True, explain=True), reporter=SilentReporter()
+    )
+    misses = [e for e in plan.steps if e.id in targets and not e.hit]
+    if misses:
+        why = "; ".join(r for e in misses for r in e.reasons[:3]) or "no record of the server build"
+        _say(f"--fast: the server must be rebuilt ({why}); rebuilding it and recreating the server container")
+
+
+def _run_image_steps(
+    ws: Workspace, options: StackOptions, reporter, force: tuple[str, ...] = (), announce: bool = True
+):
     from connkit.engine import driver
     from connkit.engine.options import RunOptions
     from connkit.engine.results import Status
 
-    all_steps = stack_steps.steps(ws, options)
-    targets = ["stack.image.ingestion"] if options.fast else stack_steps.image_step_ids(options)
+    all_steps = _graph(ws, options)
+    if options.fast and options.server and announce and not force:
+        _announce_server_rebuild(ws, options, all_steps)
+    targets = stack_steps.image_step_ids(options)
     run_options = RunOptions(force=bool(force), logs="new")
     result = driver.run(ws, all_steps, list(force) or targets, run_options, reporter=reporter)
     if not result.ok:
@@ -75,11 +109,7 @@ def _run_image_steps(ws: Workspace, options: StackOptions, reporter, force: tupl
 
 
 def _image_ids(ws: Workspace, options: StackOptions) -> dict[str, str | None]:
-    names = {"base": "base", "database": stack_steps.database_image_name(options)}
-    if options.search:
-        names["search"] = "search"
-    if options.ingestion:
-        names["ingestion"] = "ingestion"
+    names = {"base": "base", **stack_steps.image_names(options)}
     return {svc: images.read_id_file(ws.root / stack_steps.id_file(name)) for svc, name in names.items()}
 
 
@@ -89,26 +119,32 @@ def ensure_images(ws: Workspace, options: StackOptions, reporter=None) -> tuple[
 
     reporter = reporter or ConsoleReporter(logs="new")
     client = docker_client()
-    if options.fast:
-        missing = [svc for svc, i in _image_ids(ws, options).items() if svc != "ingestion" and not i]
-        if missing:
-            raise UsageError(
-                f"--fast needs the images a full run builds ({', '.join(missing)}): run stack.up first"
-            )
     result = _run_image_steps(ws, options, reporter)
     ids = _image_ids(ws, options)
-    gone = [svc for svc, i in ids.items() if i and not images.image_exists(client, i) or not i]
+    if options.server and options.ingestion:
+        runtime = images.read_id_file(ws.root / stack_steps.id_file("ingestion-runtime"))
+        ids["ingestion-runtime"] = runtime
+    gone = [svc for svc, i in ids.items() if not i or not images.image_exists(client, i)]
     if gone:
-        step_names = {"database": stack_steps.database_image_name(options)}
+        step_names = {
+            **stack_steps.image_names(options),
+            "base": "base",
+            "ingestion-runtime": "ingestion-runtime",
+        }
         force = tuple(f"stack.image.{step_names.get(s, s)}" for s in gone)
+        if "ingestion-runtime" in gone:
+            force += (stack_steps.INGESTION_STEP,)
         _say(f"the engine lost image(s) {', '.join(gone)}: rebuilding")
-        result = _run_image_steps(ws, options, reporter, force=force)
+        _run_image_steps(ws, options, reporter, force=tuple(dict.fromkeys(force)))
+        # Once more over every target (all hits now), so the run's record covers the whole stack.
+        result = _run_image_steps(ws, options, reporter, announce=False)
         ids = _image_ids(ws, options)
     tags: dict[str, str] = {}
-    for svc, image_id in ids.items():
-        if svc == "base" or image_id is None:
+    names = stack_steps.image_names(options)
+    for svc, name in names.items():
+        image_id = ids.get(svc)
+        if image_id is None:
             continue
-        name = stack_steps.database_image_name(options) if svc == "database" else svc
         tag = stack_steps.image_tag(ws, name)
         repo, _, label = tag.rpartition(":")
         client.images.get(image_id).tag(repo, label)
@@ -116,18 +152,82 @@ def ensure_images(ws: Workspace, options: StackOptions, reporter=None) -> tuple[
     return result, tags
 
 
-def service_log(ws: Workspace, service: str, lines: int = LOG_TAIL) -> str:
+def service_log(ws: Workspace, service: str, lines: int | None = LOG_TAIL) -> str:
     dc = compose_client(_compose_file(ws), project_name(ws))
     try:
-        return dc.compose.logs([service], tail=str(lines), no_log_prefix=True)
+        return dc.compose.logs([service], tail=str(lines) if lines else None, no_log_prefix=True)
     except DockerException as exc:
         return f"(no log: {exc.stderr or exc})"
 
 
+def migration_log(full_log: str, lines: int = 60) -> str | None:
+    """The migrations' part of the server's log when they failed, else None."""
+    if MIGRATION_FAILED not in full_log:
+        return None
+    text = full_log.split(MIGRATION_START, 1)[-1]
+    text = text.split(MIGRATION_FAILED, 1)[0]
+    return "\n".join(text.splitlines()[-lines:] + [f"{MIGRATION_FAILED}"])
+
+
+def _check_ports(project: str, options: StackOptions) -> None:
+    """Every port the run publishes must be free (our own running containers excepted on --fast)."""
+    if options.ephemeral_ports:
+        return
+    client = docker_client()
+    own = {
+        str(b.get("HostPort"))
+        for c in client.containers.list(filters=project_filter(project))
+        for bindings in (c.attrs.get("NetworkSettings", {}).get("Ports") or {}).values()
+        for b in bindings or []
+    }
+    published = {svc: [p for p in found if p not in own] for svc, found in options.published().items()}
+    taken = ports.first_taken(client, published)
+    if taken is not None:
+        raise ConnkitError(taken.message())
+
+
+def server_url(ws: Workspace, inner: str = "8585") -> server_api.Server:
+    """Where the host reaches the stack's server: the published port of its ``inner`` port
+    (8585 the API, 8586 the admin port with /healthcheck)."""
+    states = health.service_states(docker_client(), project_name(ws))
+    st = states.get("server")
+    if st is not None:
+        for mapping in st.ports:
+            host, _, port = mapping.partition("->")
+            if port.startswith(f"{inner}/"):
+                return server_api.Server(f"http://{host}")
+    return server_api.Server(f"http://127.0.0.1:{inner}")
+
+
 def up(ws: Workspace, options: StackOptions, log: Callable[[str], None] = _say) -> UpResult:
     project = project_name(ws)
+    options = for_workspace(options, ws)
+    if options.server and options.ingestion:
+        from connkit.openmetadata.stack.extras import ingestion_extras
+
+        ingestion_extras(ws, options)  # a bad --extras is refused before anything is touched
+    elif options.extras:
+        raise UsageError("--extras applies to a checkout's ingestion image; this stack has none")
     docker_client()  # fail early, in one line, without an engine
-    log(SERVER_NOTE)  # --mode (ui / no-ui) applies to the server alone
+    if options.release is None:
+        log(NO_SERVER_NOTE)  # --mode (ui / no-ui) applies to the server alone
+    else:
+        log(
+            f"OpenMetadata server: built from this checkout (Maven, no UI), {options.database} "
+            + (
+                f"and {options.release.search.kind} {options.release.search.version}"
+                if options.release.search
+                else ""
+            )
+        )
+        if options.mode == "ui":
+            log("--mode ui: the UI is not built yet (the server runs without it: GET / answers 404)")
+        if options.database == "mysql" and options.release.mysql_needs_mysql8:
+            log(
+                "--database mysql: this release's MySQL migrations use JSON ->> (MySQL 8); the database "
+                "here is MariaDB 10.11 (Debian has no MySQL 8), which refuses them: expect the "
+                "migrations to fail"
+            )
     if not options.fast and _has_project(project):
         log(
             f"stopping the running stack {project}"
@@ -136,6 +236,7 @@ def up(ws: Workspace, options: StackOptions, log: Callable[[str], None] = _say) 
         down(ws, volumes=options.wipe_volumes, log=lambda _: None)
     elif options.fast and options.reset and _has_project(project):
         down(ws, volumes=True, log=lambda _: None)
+    _check_ports(project, options)
     previous = {svc: i for svc, i in _image_ids(ws, options).items() if i}
     step_result, tags = ensure_images(ws, options)
     plan = compose.ComposePlan(project, tags, options)
@@ -146,16 +247,36 @@ def up(ws: Workspace, options: StackOptions, log: Callable[[str], None] = _say) 
     try:
         dc.compose.up(detach=True, remove_orphans=True, quiet=True, pull="never")
     except DockerException as exc:
-        up_error = (exc.stderr or str(exc)).strip().splitlines()[-1:] or [""]
-        up_error = up_error[0]
+        up_error = ((exc.stderr or str(exc)).strip().splitlines()[-1:] or [""])[0]
     waited = health.wait_healthy(docker_client(), project, plan.services, options.timeouts, log)
+    answered = None
+    if waited.ok and not up_error and options.server:
+        server = server_url(ws)
+        answered = server_api.wait_version(server, 60)
+        health_url = server_url(ws, inner="8586").url + "/healthcheck"
+        if answered is not None and not server_api.answers(health_url):
+            answered = None
+            reason = f"{health_url} does not answer 200"
+            waited = replace(waited, ok=False, failed="server", reason=reason)
+        elif answered is None:
+            waited = replace(
+                waited, ok=False, failed="server", reason=f"{server.api('system/version')} does not answer"
+            )
+        else:
+            log(f"server: {server.api('system/version')} answers {json.dumps(answered)}; {health_url} is 200")
     if waited.ok and not up_error:
         _drop_replaced(previous, _image_ids(ws, options))
-        return UpResult(project, plan.services, step_result, waited.seconds or {})
+        return UpResult(project, plan.services, step_result, waited.seconds or {}, answered)
     failed = waited.failed or _first_unready(project, plan.services)
     reason = waited.reason or up_error
-    log(f"{failed} {reason}; last {LOG_TAIL} lines of its log:")
-    print(service_log(ws, failed), file=sys.stderr, flush=True)
+    migrations = migration_log(service_log(ws, "server", None)) if failed == "server" else None
+    if migrations is not None:
+        reason = "migrations failed (bootstrap_storage.sh migrate-all)"
+        log(f"server: {reason}; the migrations' log:")
+        print(migrations, file=sys.stderr, flush=True)
+    else:
+        log(f"{failed} {reason}; last {LOG_TAIL} lines of its log:")
+        print(service_log(ws, failed), file=sys.stderr, flush=True)
     if options.keep_on_failure:
         log("--keep-on-failure: leaving the stack as it is (stack.down to remove it)")
     else:
@@ -219,23 +340,62 @@ def down(
     log(f"{project} is down" + (f" ({' and '.join(extra)} removed)" if extra else ""))
 
 
-def status(ws: Workspace) -> list[health.ServiceState]:
+# ---------------------------------------------------------------- status
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    state: health.ServiceState
+    url: str
+
+
+#: How each service is reached from the host, by the container port it publishes.
+_URLS = {
+    "5432": "postgresql://{host}/openmetadata_db",
+    "3306": "mysql://{host}/openmetadata_db",
+    "9200": "http://{host}",
+    "8585": "http://{host}",
+    "8586": "http://{host}/healthcheck",
+    "8080": "http://{host}",
+}
+
+
+def _urls(st: health.ServiceState) -> str:
+    found = []
+    for mapping in st.ports:
+        host, _, inner = mapping.partition("->")
+        pattern = _URLS.get(inner.split("/")[0])
+        if pattern:
+            found.append(pattern.format(host=host))
+    return " ".join(found)
+
+
+def status(ws: Workspace) -> list[StatusRow]:
     states = health.service_states(docker_client(), project_name(ws))
-    return [states[k] for k in sorted(states)]
+    return [StatusRow(states[k], _urls(states[k])) for k in sorted(states)]
 
 
-def status_table(rows: list[health.ServiceState]) -> str:
-    header = ("SERVICE", "STATE", "HEALTH", "PORTS")
-    data = [(r.service, r.state, r.health or "-", ", ".join(r.ports) or "-") for r in rows]
+def status_table(rows: list[StatusRow]) -> str:
+    header = ("SERVICE", "STATE", "HEALTH", "URL")
+    data = [(r.state.service, r.state.state, r.state.health or "-", r.url or "-") for r in rows]
     widths = [max(len(x[i]) for x in [header, *data]) for i in range(4)]
     return "\n".join(
         "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in [header, *data]
     )
 
 
-def status_json(rows: list[health.ServiceState]) -> str:
+def status_json(rows: list[StatusRow]) -> str:
     return json.dumps(
-        [{"service": r.service, "state": r.state, "health": r.health, "ports": list(r.ports)} for r in rows],
+        [
+            {
+                "service": r.state.service,
+                "state": r.state.state,
+                "health": r.state.health,
+                "ports": list(r.state.ports),
+                "url": r.url,
+            }
+            for r in rows
+        ],
         indent=2,
     )
 
@@ -254,35 +414,3 @@ def logs(ws: Workspace, service: str = "", follow: bool = False) -> int:
         + ([service] if service else [])
     )
     return subprocess.call(argv)
-
-
-def ingest(ws: Workspace, name: str, config: Path) -> int:
-    """Copy the workflow config into the ingestion container and run `metadata ingest` there."""
-    argv = _compose_argv(ws)
-    states = health.service_states(docker_client(), project_name(ws))
-    if "ingestion" not in states or not states["ingestion"].ready:
-        raise UsageError(
-            "the ingestion container is not running: run stack.up (without --no-ingestion) first"
-        )
-    target = f"/tmp/connkit-ingest-{name}.yaml"
-    subprocess.run([*argv, "cp", str(config), f"ingestion:{target}"], check=True, capture_output=True)
-    return subprocess.call([*argv, "exec", "-T", "ingestion", "metadata", "ingest", "-c", target])
-
-
-def default_ingest_config(ws: Workspace, name: str) -> Path:
-    """``ingest/NAME.yaml`` in the workspace, else a minimal workflow rendered for NAME."""
-    own = ws.root / "ingest" / f"{name}.yaml"
-    if own.is_file():
-        return own
-    service_type = next(
-        (t for t in SERVICE_TYPES if ws.source_package(t, name).is_dir()),
-        None,
-    )
-    if service_type is None:
-        raise UsageError(
-            f"no connector {name!r} under ingestion/src/metadata/ingestion/source/: scaffold it first "
-            "or pass --config FILE"
-        )
-    path = ws.root / ".connkit" / "stack" / "ingest" / f"{name}.yaml"
-    atomic_write_text(path, compose.render_ingest_config(Connector.named(name, service_type)))
-    return path
