@@ -16,7 +16,8 @@ from connkit.errors import UsageError
         "fast": "rebuild only the ingestion image and keep volumes (upstream's -s true -r false)",
         "database": "mysql (MariaDB 10.11) or postgresql (PostgreSQL 15); default: postgresql on a "
         "checkout with server source, else mysql",
-        "mode": "ui or no-ui (upstream's -m; applies to the OpenMetadata server)",
+        "mode": "ui (upstream's default: the server with the UI built from this checkout) or no-ui "
+        "(the API alone, no UI build); with --fast, default: the running server's",
         "no_ingestion": "leave out the ingestion container",
         "no_search": "leave out the search engine (OpenSearch)",
         "debug": "Python dev mode in the ingestion container and full build logs",
@@ -35,7 +36,7 @@ def up(
     c,
     fast=False,
     database="",
-    mode="ui",
+    mode="",
     no_ingestion=False,
     no_search=False,
     debug=False,
@@ -73,6 +74,8 @@ def up(
     print(f"stack {result.project} is up: {', '.join(result.services)}")
     if result.server_version:
         print(f"OpenMetadata server {result.server_version.get('version', '?')} answers")
+    if result.ui_url:
+        print(f"UI: {result.ui_url} (connkit stack.open prints the login and opens a browser)")
 
 
 @connkit_task(
@@ -135,4 +138,18 @@ def ingest(c, name="", config=""):
         raise Exit(f"connkit: error: metadata ingest exited with code {code}", code=code)
 
 
+@connkit_task(help={"no_browser": "only print the URL and the login"})
+def open_(c, no_browser=False):
+    """Print the running stack's UI URL and login, and open it in a browser where there is one."""
+    from connkit.openmetadata.stack import browser
+    from connkit.openmetadata.workspace import find_workspace
+
+    found = browser.target(find_workspace())
+    for line in found.lines():
+        print(line)
+    if found.has_ui and not no_browser:
+        print(browser.open_url(f"{found.url}/"))
+
+
 stack_collection = Collection("stack", up, down, status, logs, ingest)
+stack_collection.add_task(open_, name="open")

@@ -20,6 +20,28 @@ import sys
 from pathlib import Path
 
 ANTLR = "org.antlr:antlr4:{version}:jar:complete"
+#: What the release's ``make generate`` writes: the models, and (``js_antlr``) the UI's parsers.
+OUTPUTS = ("ingestion/src/metadata/generated", "openmetadata-ui/src/main/resources/ui/src/generated/antlr")
+INPUTS = (
+    "openmetadata-spec/src/main/resources/json/schema",
+    "openmetadata-spec/src/main/antlr4",
+    "Makefile",
+    "scripts/datamodel_generation.py",
+)
+
+
+def workspace_step(tools: Path) -> str:
+    """The ``connkit.toml`` that installs this script as the checkout's ``generate.python``."""
+    import json
+
+    command = [sys.executable, str(Path(__file__).resolve()), ".", str(tools)]
+    return (
+        "[[steps]]\n"
+        'id = "generate.python"\n'
+        f"inputs = {json.dumps(list(INPUTS))}\n"
+        f"outputs = {json.dumps(list(OUTPUTS))}\n"
+        f"command = {json.dumps(command)}\n"
+    )
 
 
 def _pin(setup_py: str, package: str, default: str) -> str:

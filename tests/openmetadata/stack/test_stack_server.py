@@ -23,7 +23,7 @@ from connkit.openmetadata.stack.options import project_name
 from connkit.openmetadata.workspace import Workspace
 from tests.conftest import run_connkit
 
-from . import handmade_connector
+from . import generate_models, handmade_connector
 from .conftest import project_resources
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.usefixtures("engine")]
@@ -33,8 +33,7 @@ CAMEL = "Pgmirror"
 SCHEME = "postgresql+psycopg2"
 PACKAGE = f"ingestion/src/metadata/ingestion/source/database/{NAME}"
 SEEDED_SCHEMA = "shop"
-UP = ("stack.up", "--ephemeral-ports")
-GENERATE = Path(__file__).with_name("generate_models.py")
+UP = ("stack.up", "--mode", "no-ui", "--ephemeral-ports")  # the UI has its own tests (test_stack_ui)
 
 
 def _ok(proc: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
@@ -147,14 +146,7 @@ def stack(om_checkout):
     tools.mkdir(exist_ok=True)
     # The generated models come from the release's own `make generate` (see generate_models.py),
     # as the workspace's generate.python step: the stack's ingestion image depends on that id.
-    (stack.root / "connkit.toml").write_text(
-        "[[steps]]\n"
-        'id = "generate.python"\n'
-        'inputs = ["openmetadata-spec/src/main/resources/json/schema", "openmetadata-spec/src/main/antlr4", '
-        '"Makefile", "scripts/datamodel_generation.py"]\n'
-        'outputs = ["ingestion/src/metadata/generated"]\n'
-        f"command = {json.dumps([sys.executable, str(GENERATE), '.', str(tools)])}\n"
-    )
+    (stack.root / "connkit.toml").write_text(generate_models.workspace_step(tools))
     try:
         _scaffold(stack)
         _ok(stack.connkit("register", "--name", NAME))

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 import docker
 from connkit.openmetadata.stack.engine import project_filter
 
+#: The label compose.yml.j2 puts on the server: the mode (ui or no-ui) its image was built in.
+MODE_LABEL = "connkit.mode"
+
 
 @dataclass(frozen=True)
 class ServiceState:
@@ -20,6 +23,7 @@ class ServiceState:
     health: str  # healthy, unhealthy, starting, or "" without a health check
     exit_code: int
     ports: tuple[str, ...]
+    mode: str = ""  # the server's ``connkit.mode`` label: what its image was built with
 
     @property
     def ready(self) -> bool:
@@ -47,6 +51,7 @@ def service_states(client: docker.DockerClient, project: str) -> dict[str, Servi
             health=(state.get("Health") or {}).get("Status", ""),
             exit_code=int(state.get("ExitCode", 0) or 0),
             ports=tuple(ports),
+            mode=container.labels.get(MODE_LABEL, ""),
         )
     return states
 

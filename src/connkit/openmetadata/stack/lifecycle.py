@@ -16,7 +16,7 @@ import docker.errors
 from python_on_whales.exceptions import DockerException
 
 from connkit.errors import ConnkitError, UsageError
-from connkit.openmetadata.stack import compose, health, images, ports, server_api, server_build
+from connkit.openmetadata.stack import compose, health, images, ports, server_api, server_build, ui_build
 from connkit.openmetadata.stack import steps as stack_steps
 from connkit.openmetadata.stack.engine import compose_client, docker_client, project_filter
 from connkit.openmetadata.stack.options import StackOptions, for_workspace, project_name
@@ -41,6 +41,7 @@ class UpResult:
     steps: object  # connkit.engine.results.RunResult of the image steps
     health_seconds: dict[str, float]
     server_version: dict | None = None
+    ui_url: str = ""  # where the served UI is (ui mode)
 
 
 def _say(text: str) -> None:
@@ -68,8 +69,7 @@ def _graph(ws: Workspace, options: StackOptions):
     from connkit.openmetadata.steps.catalog import all_steps
 
     others = [s for s in all_steps(ws) if not s.id.startswith("stack.")]
-    ids = {s.id for s in others}
-    return others + stack_steps.steps(ws, options, available=ids)
+    return others + stack_steps.steps(ws, options, available={s.id: s for s in others})
 
 
 def _announce_server_rebuild(ws: Workspace, options: StackOptions, all_steps) -> None:
@@ -80,6 +80,8 @@ def _announce_server_rebuild(ws: Workspace, options: StackOptions, all_steps) ->
     from connkit.engine.report import SilentReporter
 
     targets = [server_build.STEP_ID, stack_steps.SERVER_IMAGE_STEP]
+    if options.ui:
+        targets.insert(0, ui_build.STEP_ID)
     plan = driver.run(
         ws, all_steps, targets, RunOptions(dry_run=True, explain=True), reporter=SilentReporter()
     )
@@ -199,6 +201,22 @@ def server_url(ws: Workspace, inner: str = "8585") -> server_api.Server:
     return server_api.Server(f"http://127.0.0.1:{inner}")
 
 
+def running_mode(ws: Workspace) -> str:
+    """The mode (ui / no-ui) the workspace's running server was built in, or ''."""
+    st = health.service_states(docker_client(), project_name(ws)).get("server")
+    return st.mode if st is not None and st.state == "running" else ""
+
+
+def _resolve_mode(ws: Workspace, options: StackOptions) -> StackOptions:
+    """``--fast`` without ``--mode`` keeps the running server's mode (a fast edit loop on a
+    no-ui stack never starts a UI build); otherwise the mode asked for, by default ``ui``."""
+    if options.fast and not options.mode_chosen and options.server:
+        mode = running_mode(ws)
+        if mode and mode != options.mode:
+            return replace(options, mode=mode)
+    return options
+
+
 def up(ws: Workspace, options: StackOptions, log: Callable[[str], None] = _say) -> UpResult:
     project = project_name(ws)
     options = for_workspace(options, ws)
@@ -209,19 +227,24 @@ def up(ws: Workspace, options: StackOptions, log: Callable[[str], None] = _say) 
     elif options.extras:
         raise UsageError("--extras applies to a checkout's ingestion image; this stack has none")
     docker_client()  # fail early, in one line, without an engine
+    resolved = _resolve_mode(ws, options)
+    if resolved.mode != options.mode:
+        log(f"--fast: keeping the running server's mode ({resolved.mode}; --mode chooses another)")
+    options = resolved
+    if options.ui:
+        ui_build.check_ready(ws)  # refused before anything is touched
     if options.release is None:
         log(NO_SERVER_NOTE)  # --mode (ui / no-ui) applies to the server alone
     else:
+        built = "Maven, with the UI built by yarn" if options.ui else "Maven, no UI: --mode no-ui"
         log(
-            f"OpenMetadata server: built from this checkout (Maven, no UI), {options.database} "
+            f"OpenMetadata server: built from this checkout ({built}), {options.database} "
             + (
                 f"and {options.release.search.kind} {options.release.search.version}"
                 if options.release.search
                 else ""
             )
         )
-        if options.mode == "ui":
-            log("--mode ui: the UI is not built yet (the server runs without it: GET / answers 404)")
         if options.database == "mysql" and options.release.mysql_needs_mysql8:
             log(
                 "--database mysql: this release's MySQL migrations use JSON ->> (MySQL 8); the database "
@@ -262,11 +285,15 @@ def up(ws: Workspace, options: StackOptions, log: Callable[[str], None] = _say) 
             waited = replace(
                 waited, ok=False, failed="server", reason=f"{server.api('system/version')} does not answer"
             )
+        elif options.ui and not server_api.serves_ui(server):
+            answered = None
+            waited = replace(waited, ok=False, failed="server", reason=f"{server.url}/ does not serve the UI")
         else:
             log(f"server: {server.api('system/version')} answers {json.dumps(answered)}; {health_url} is 200")
     if waited.ok and not up_error:
         _drop_replaced(previous, _image_ids(ws, options))
-        return UpResult(project, plan.services, step_result, waited.seconds or {}, answered)
+        ui_url = f"{server_url(ws).url}/" if options.ui else ""
+        return UpResult(project, plan.services, step_result, waited.seconds or {}, answered, ui_url)
     failed = waited.failed or _first_unready(project, plan.services)
     reason = waited.reason or up_error
     migrations = migration_log(service_log(ws, "server", None)) if failed == "server" else None

@@ -14,6 +14,8 @@ from connkit.openmetadata.workspace import Workspace
 
 DATABASES = ("mysql", "postgresql")
 MODES = ("ui", "no-ui")
+#: Upstream's default (``run_local_docker.sh -m ui``): the server with the UI built from the tree.
+DEFAULT_MODE = "ui"
 
 #: Seconds each service may take to become healthy before `up` gives up on it. The server's
 #: covers its migrations (40-55 s on a fresh database here) and its start under load.
@@ -39,7 +41,7 @@ SEARCH_VERSION = "2.19.6"
 @dataclass(frozen=True)
 class StackOptions:
     database: str = ""  # "": the workspace's choice (see for_workspace); "mysql" outside a checkout
-    mode: str = "ui"
+    mode: str = ""  # "": DEFAULT_MODE, or with --fast the running stack's (lifecycle.up)
     ingestion: bool = True
     search: bool = True
     debug: bool = False
@@ -54,11 +56,15 @@ class StackOptions:
     release: ServerRelease | None = None  # the checkout's server, set by stack.up when it has one
 
     database_chosen: bool = True  # False when --database was not given
+    mode_chosen: bool = True  # False when --mode was not given
 
     def __post_init__(self) -> None:
         if not self.database:
             object.__setattr__(self, "database", "mysql")
             object.__setattr__(self, "database_chosen", False)
+        if not self.mode:
+            object.__setattr__(self, "mode", DEFAULT_MODE)
+            object.__setattr__(self, "mode_chosen", False)
         if self.database not in DATABASES:
             raise UsageError(f"--database {self.database!r}: choose mysql or postgresql")
         if self.mode not in MODES:
@@ -69,6 +75,11 @@ class StackOptions:
     @property
     def server(self) -> bool:
         return self.release is not None
+
+    @property
+    def ui(self) -> bool:
+        """Whether the server is built with the UI (``--mode ui`` on a checkout with a server)."""
+        return self.server and self.mode == "ui"
 
     @property
     def airflow(self) -> str:

@@ -66,6 +66,17 @@ def answers(url: str, timeout: float = 10.0) -> bool:
         return False
 
 
+def serves_ui(server: Server, timeout: float = 30.0) -> bool:
+    """Whether the server answers ``/`` with an HTML page (the UI's index.html from the UI jar's
+    ``assets/``); a server built without the UI answers 404."""
+    try:
+        response = httpx.get(f"{server.url}/", timeout=timeout, follow_redirects=True)
+    except httpx.HTTPError:
+        return False
+    kind = response.headers.get("content-type", "")
+    return response.status_code == 200 and kind.startswith("text/html") and "<script" in response.text
+
+
 def wait_version(server: Server, seconds: float) -> dict | None:
     """``/api/v1/system/version`` once it answers, or None after ``seconds``."""
     deadline = time.monotonic() + seconds

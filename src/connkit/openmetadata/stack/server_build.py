@@ -7,6 +7,14 @@ Java and spec sources, the migrations, config and scripts the assembly packs), s
 no Java or schema change is a cache hit. Its output is the assembly's tarball, kept under
 ``.connkit/stack/server/`` so a later ``mvn clean`` or a fresh unpack does not lose it.
 
+With the UI (``--mode ui``, upstream's default) it is upstream's ``ui`` build instead: the same
+command without ``-DonlyBackend``, so ``openmetadata-dist``'s default profile depends on the UI
+module's jar and packs it into ``libs/`` (the server serves its ``assets/`` from the
+classpath), with frontend-maven-plugin's own skip switches (``-Dskip.installyarn
+-Dskip.yarn``: no Node or yarn download, no second ``yarn install``/``yarn run build``), so the
+module jars the UI the ``stack.ui.build`` step made with this machine's Node. That step is a
+dependency: the server is rebuilt when the UI changes, and is keyed on it.
+
 A failed build fails the step with the failing module and its first error; nothing downstream
 (the server image) is built.
 """
@@ -25,9 +33,23 @@ from connkit.engine.step import Step, StepContext, StepFailed
 STEP_ID = "stack.server.build"
 DIST_OUTPUT = ".connkit/stack/server/openmetadata.tar.gz"
 DIST_GLOB = "openmetadata-dist/target/openmetadata-*.tar.gz"
-#: Modules the server's assembly does not need: the UI (its own issue) and the Java client.
+#: Modules the server's assembly does not need: the UI (in no-ui mode) and the Java client.
 EXCLUDED = ("!openmetadata-ui", "!openmetadata-clients", "!openmetadata-clients/openmetadata-java-client")
 COMMAND = ("mvn", "-B", "-Dstyle.color=never", "-DskipTests", "-DonlyBackend", "clean", "package")
+#: ui mode: the default profile (the dist depends on the UI jar), the UI built outside Maven.
+UI_EXCLUDED = EXCLUDED[1:]
+UI_COMMAND = (
+    "mvn",
+    "-B",
+    "-Dstyle.color=never",
+    "-DskipTests",
+    "-Dskip.installyarn",
+    "-Dskip.yarn",
+    "clean",
+    "package",
+)
+#: What the UI module jars besides the build (its other ``<resource>``).
+UI_MODULE_INPUTS = ("openmetadata-ui/src/main/resources/json",)
 INPUTS = (
     "pom.xml",
     "*/pom.xml",
@@ -96,15 +118,21 @@ def _git_ready(root: Path) -> str:
     return ""
 
 
-def build(ctx: StepContext, root: Path) -> None:
+def argv(with_ui: bool) -> list[str]:
+    if with_ui:
+        return [*UI_COMMAND, "-pl", ",".join(UI_EXCLUDED)]
+    return [*COMMAND, "-pl", ",".join(EXCLUDED)]
+
+
+def build(ctx: StepContext, root: Path, with_ui: bool = False) -> None:
     problem = _git_ready(root)
     if problem:
         raise StepFailed(problem)
-    argv = [*COMMAND, "-pl", ",".join(EXCLUDED)]
-    ctx.log(" ".join(argv))
+    argv_ = argv(with_ui)
+    ctx.log(" ".join(argv_))
     lines: list[str] = []
     proc = subprocess.Popen(
-        argv, cwd=root, env=ctx.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        argv_, cwd=root, env=ctx.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     assert proc.stdout is not None
     for line in proc.stdout:
@@ -125,17 +153,32 @@ def build(ctx: StepContext, root: Path) -> None:
     ctx.log(f"server assembly: {found[-1].relative_to(root)} ({found[-1].stat().st_size // 2**20} MiB)")
 
 
-def step(root: Path) -> Step:
-    def run(ctx: StepContext) -> None:
-        build(ctx, root)
+def step(root: Path, ui_step: str = "") -> Step:
+    """The server's build; with ``ui_step`` (the UI build's step id) the build with the UI."""
+    with_ui = bool(ui_step)
 
+    def run(ctx: StepContext) -> None:
+        build(ctx, root, with_ui)
+
+    if not with_ui:
+        return Step(
+            id=STEP_ID,
+            inputs=INPUTS,
+            outputs=(DIST_OUTPUT,),
+            action=run,
+            action_version="1|" + " ".join((*COMMAND, *EXCLUDED)),
+            pass_env=("MAVEN_ARGS",),
+            tools=(("mvn", "-v"), ("java", "-version"), ("git", "--version")),
+            description="the OpenMetadata server (the checkout's Maven build, no UI)",
+        )
     return Step(
         id=STEP_ID,
-        inputs=INPUTS,
+        inputs=(*INPUTS, *UI_MODULE_INPUTS),
         outputs=(DIST_OUTPUT,),
         action=run,
-        action_version="1|" + " ".join((*COMMAND, *EXCLUDED)),
+        action_version="1|" + " ".join((*UI_COMMAND, *UI_EXCLUDED)),
+        deps=(ui_step,),
         pass_env=("MAVEN_ARGS",),
         tools=(("mvn", "-v"), ("java", "-version"), ("git", "--version")),
-        description="the OpenMetadata server (the checkout's Maven build, no UI)",
+        description="the OpenMetadata server with the UI (the checkout's Maven build, the UI built by yarn)",
     )

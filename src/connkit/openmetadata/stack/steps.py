@@ -7,7 +7,8 @@ Its output is a small JSON file under ``.connkit/stack/images/`` holding the ima
 hit costs nothing and `stack.up` tags the recorded id for compose.
 
 On a checkout with server source there are more: the server's Maven build
-(``stack.server.build``) and its image, Elasticsearch as the release's compose files run it,
+(``stack.server.build``; in ``ui`` mode after the UI's production build, ``stack.ui.build``)
+and its image, Elasticsearch as the release's compose files run it,
 and the ingestion image in two parts — a runtime (the interpreter the release supports, the
 package's dependencies, Airflow with the managed APIs) and a thin source layer on top, which
 is all a Python-only edit rebuilds.
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 
 import docker
@@ -25,7 +26,7 @@ from connkit.engine.hashing import digest_bytes
 from connkit.engine.step import Step, StepContext
 from connkit.errors import ConnkitError
 from connkit.fsutil import atomic_write_text
-from connkit.openmetadata.stack import artifacts, base, images, server_build
+from connkit.openmetadata.stack import artifacts, base, images, server_build, ui_build
 from connkit.openmetadata.stack.options import (
     SEARCH_ARTIFACT,
     SEARCH_VERSION,
@@ -150,10 +151,12 @@ def _image_step(
     )
 
 
-def steps(ws: Workspace, options: StackOptions | None = None, available: Collection[str] = ()) -> list[Step]:
+def steps(
+    ws: Workspace, options: StackOptions | None = None, available: Mapping[str, Step] | Collection[str] = ()
+) -> list[Step]:
     """Image steps for ``options`` (the default stack when called as a catalog provider).
-    ``available``: ids of the workspace's other steps (the stack depends on ``generate.python``
-    where the workspace has it)."""
+    ``available``: the workspace's other steps by id (the stack depends on ``generate.python``
+    where the workspace has it, the UI build on the UI's generators)."""
     if options is None:
         from connkit.openmetadata.stack.options import for_workspace
 
@@ -171,7 +174,7 @@ def steps(ws: Workspace, options: StackOptions | None = None, available: Collect
     if options.search:
         out.append(_search_step(options))
     if options.server:
-        out.extend(_server_steps(ws, options))
+        out.extend(_server_steps(ws, options, available))
     if options.ingestion:
         out.extend(_ingestion_steps(ws, options, available))
     return out
@@ -214,8 +217,11 @@ def _search_step(options: StackOptions) -> Step:
     )
 
 
-def _server_steps(ws: Workspace, options: StackOptions) -> list[Step]:
+def _server_steps(
+    ws: Workspace, options: StackOptions, available: Mapping[str, Step] | Collection[str]
+) -> list[Step]:
     config = "conf/openmetadata.yaml"
+    ui = [ui_build.step(ws, available)] if options.ui else []
 
     def server_recipe(ctx: StepContext) -> images.ImageRecipe:
         root = workspace_of(ctx).root
@@ -232,7 +238,7 @@ def _server_steps(ws: Workspace, options: StackOptions) -> list[Step]:
         deps=(server_build.STEP_ID,),
         description="server image (the Maven build's assembly on OpenJDK 17)",
     )
-    return [server_build.step(ws.root), image]
+    return [*ui, server_build.step(ws.root, ui[0].id if ui else ""), image]
 
 
 def interpreter_prefix(python: Path) -> Path:
@@ -320,7 +326,7 @@ def image_step_ids(options: StackOptions) -> list[str]:
     if options.search:
         ids.append("stack.image.search")
     if options.server:
-        ids += [server_build.STEP_ID, SERVER_IMAGE_STEP]
+        ids += ([ui_build.STEP_ID] if options.ui else []) + [server_build.STEP_ID, SERVER_IMAGE_STEP]
     if options.ingestion:
         ids += ([RUNTIME_STEP] if options.server else []) + [INGESTION_STEP]
     return ids

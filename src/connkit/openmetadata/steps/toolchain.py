@@ -184,7 +184,7 @@ def other_connection_schemas(ws: Workspace, connector: Connector) -> list[str]:
     connections = ws.spec_schema_dir / "entity" / "services" / "connections"
     if not connections.is_dir():
         return []
-    mine = _ref_closure(ws.root / connector.schema)
+    mine = ref_closure([ws.root / connector.schema])
     out = []
     for folder in sorted(p for p in connections.iterdir() if p.is_dir()):
         for schema in sorted(folder.glob("*.json")):
@@ -193,9 +193,10 @@ def other_connection_schemas(ws: Workspace, connector: Connector) -> list[str]:
     return out
 
 
-def _ref_closure(start: Path) -> set[Path]:
+def ref_closure(starts: Iterable[Path]) -> set[Path]:
+    """The schema files ``starts`` reach through relative ``$ref``s, themselves included."""
     seen: set[Path] = set()
-    todo = [start.resolve()]
+    todo = [p.resolve() for p in starts]
     while todo:
         path = todo.pop()
         if path in seen or not path.is_file():
