@@ -87,7 +87,7 @@ def main() -> int:
         'outputs = ["ingestion/src/metadata/generated"]\n'
         f"command = {json.dumps([sys.executable, str(GENERATE), '.', str(tools)])}\n"
     )
-    up = ("stack.up", "--ephemeral-ports")
+    up = ("stack.up", "--mode", "no-ui", "--ephemeral-ports")  # the UI build has its own (bench_ui)
     try:
         first = connkit(*up, cwd=root, state=state)
         print(

@@ -49,7 +49,7 @@ CHROMIUM_ARGS = (
     "--disable-component-update",
     "--disable-sync",
 )
-SCREENSHOT = "add-new-service-acmedash.png"
+SCREENSHOTS = ("add-new-service-list.png", "add-new-service-acmedash.png")  # the options; the form
 
 
 def _files(name: str) -> list[str]:
@@ -157,7 +157,7 @@ def test_add_new_service_lists_the_registered_connector_only_and_shows_its_conne
     from playwright.sync_api import expect, sync_playwright
 
     base = ui_stack.url("server", "8585")
-    shot = tmp_path / SCREENSHOT
+    listed, form = (tmp_path / name for name in SCREENSHOTS)
     with sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
             tempfile.mkdtemp(prefix="chromium-", dir=tmp_path),  # a new, empty profile
@@ -176,7 +176,9 @@ def test_add_new_service_lists_the_registered_connector_only_and_shows_its_conne
             page.wait_for_url(lambda url: "/signin" not in url)
             # Upstream's own path (its Cypress goToAddNewServicePage): Settings → Services → Dashboards.
             page.get_by_test_id("appbar-item-settings").click()
-            page.get_by_test_id("global-setting-left-panel").get_by_text("Dashboards", exact=True).click()
+            # "Dashboards" is in the panel twice (Services and Custom Attributes): the menu key says which.
+            panel = page.get_by_test_id("global-setting-left-panel")
+            panel.locator("[data-menu-id$='-services.dashboards']").click()
             page.get_by_test_id("add-service-button").click()
             expect(page.get_by_text("Add New Service").first).to_be_visible()
             options = page.get_by_test_id("select-service")
@@ -186,6 +188,7 @@ def test_add_new_service_lists_the_registered_connector_only_and_shows_its_conne
             expect(options.get_by_test_id(DRAFT_CAMEL)).to_have_count(0)
             assert DRAFT_CAMEL not in options.inner_text()
             options.get_by_test_id(CAMEL).click()
+            page.screenshot(path=str(listed), full_page=True)
             page.get_by_test_id("next-button").click()
             page.get_by_test_id("service-name").fill(f"{NAME}_ui_test")
             page.get_by_test_id("next-button").click()
@@ -197,15 +200,21 @@ def test_add_new_service_lists_the_registered_connector_only_and_shows_its_conne
             for title in (schema["properties"]["hostPort"]["title"], schema["properties"]["token"]["title"]):
                 expect(page.get_by_text(title, exact=True).first).to_be_visible()
         finally:
-            page.screenshot(path=str(shot), full_page=True)
+            page.screenshot(path=str(form), full_page=True)  # where it stopped, on a failure too
             context.close()
+            _keep(request, [p for p in (listed, form) if p.is_file()])
+    assert listed.stat().st_size > 10_000 and form.stat().st_size > 10_000
+
+
+def _keep(request, shots: list[Path]) -> None:
+    """Copy the screenshots where CI keeps artifacts, and say where they are."""
     keep = artifacts_dir()
     keep.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(shot, keep / SCREENSHOT)
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(f"screenshot: {shot} (kept as {keep / SCREENSHOT})")
-    assert shot.stat().st_size > 10_000
+    for shot in shots:
+        shutil.copyfile(shot, keep / shot.name)
+        if reporter is not None:
+            reporter.write_line(f"screenshot: {shot} (kept as {keep / shot.name})")
 
 
 def test_a_rerun_after_a_python_edit_rebuilds_neither_the_ui_nor_the_server(ui_stack: Stack) -> None:
