@@ -23,7 +23,6 @@ from connkit.openmetadata.stack.options import project_name
 from connkit.openmetadata.workspace import Workspace
 from tests.conftest import run_connkit
 
-from . import handmade_connector
 from .conftest import project_resources
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.usefixtures("engine")]
@@ -95,30 +94,23 @@ class Stack:
 
 
 def _scaffold(stack: Stack) -> None:
-    """The real scaffold; where it cannot render for this release yet, the hand-made stand-in."""
-    proc = stack.connkit(
-        "scaffold",
-        "--name",
-        NAME,
-        "--service-type",
-        "database",
-        "--connection-type",
-        "sqlalchemy",
-        "--scheme",
-        SCHEME,
-        "--default-port",
-        "5432",
+    """The real scaffold: a SQLAlchemy database connector whose scheme is PostgreSQL."""
+    _ok(
+        stack.connkit(
+            "scaffold",
+            "--name",
+            NAME,
+            "--service-type",
+            "database",
+            "--connection-type",
+            "sqlalchemy",
+            "--scheme",
+            SCHEME,
+            "--default-port",
+            "5432",
+        )
     )
-    if proc.returncode == 0:
-        stack.scaffolded_by = "connkit scaffold"
-        return
-    print(
-        f"connkit scaffold cannot render for this checkout yet ({proc.stderr.strip()[-300:]}); "
-        "using the hand-made connector",
-        file=sys.stderr,
-    )
-    handmade_connector.write(stack.root, NAME, SCHEME)
-    stack.scaffolded_by = "hand-made"
+    stack.scaffolded_by = "connkit scaffold"
 
 
 def _cleanup(stack: Stack) -> None:
