@@ -290,3 +290,18 @@ def test_a_step_that_is_not_restorable_reruns_when_its_outputs_go(root):
     assert "re-made, not restored" in result.steps[0].reasons[0]
     assert counter.read_text() == "xx"
     assert statuses(run(root, [step])) == {"build.concat": "cached"}
+
+
+def test_the_engines_folder_in_the_tree_never_shows_in_git_status(root):
+    import subprocess
+
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t.invalid"]
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "sources"], cwd=root, check=True)
+    run(root, [concat_step()])
+    assert (root / ".connkit").is_dir()
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=root, check=True, capture_output=True, text=True
+    ).stdout
+    assert status.splitlines() == ["?? out/"]  # the step's output shows; connkit's own folder does not

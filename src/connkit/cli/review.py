@@ -9,12 +9,6 @@ from invoke.exceptions import Exit
 
 from connkit.cli._common import connkit_task, split_list
 from connkit.errors import UsageError
-from connkit.fsutil import atomic_write_text
-from connkit.openmetadata.review import RULES
-from connkit.openmetadata.review import baseline as baselines
-from connkit.openmetadata.review import review as run_review
-from connkit.openmetadata.review.output import FORMATS, render
-from connkit.openmetadata.workspace import find_workspace
 
 
 @connkit_task(
@@ -46,6 +40,13 @@ def review(
 
     Silence one finding with ``# connkit: ignore[rule-id] reason`` on its line.
     """
+    from connkit.fsutil import atomic_write_text
+    from connkit.openmetadata.review import RULES
+    from connkit.openmetadata.review import baseline as baselines
+    from connkit.openmetadata.review import review as run_review
+    from connkit.openmetadata.review.output import FORMATS, render
+    from connkit.openmetadata.workspace import find_workspace
+
     if list:
         for r in sorted(RULES.values(), key=lambda r: (r.category, r.id)):
             noisy = f" (noisy: {r.noise})" if r.noise else ""

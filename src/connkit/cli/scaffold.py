@@ -95,7 +95,8 @@ def scaffold(
         "api_endpoints": split_list(api_endpoints),
     }
     ws = find_workspace()
-    if all(v is None for v in raw.values()) and not any(lists.values()):
+    interactive = all(v is None for v in raw.values()) and not any(lists.values())
+    if interactive:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             raise UsageError(
                 f"no flags and no terminal to ask on: pass at least {' and '.join(REQUIRED_FLAGS)} "
@@ -112,5 +113,20 @@ def scaffold(
         lists = {k: answers.pop(k, []) or [] for k in lists}
         raw.update(answers)
     opts = build_options(**raw, **lists)
+    if interactive and not dry_run:
+        from rich.prompt import Confirm
+
+        from connkit.openmetadata.scaffold.prompt import equivalent_command
+
+        planned = sc.plan(ws, opts, force=force, templates=templates)
+        print(f"the same as: {equivalent_command({**raw, **lists}, force=force)}")
+        for f in planned.files:
+            print(f"  {f.status:9} {ws.rel(f.path)}")
+        if not Confirm.ask(f"Write these {len(planned.files)} files?", default=True):
+            print("nothing written")
+            return
+        sc.apply(planned)
+        print(sc.summary(planned))
+        return
     result = sc.scaffold(ws, opts, force=force, dry_run=dry_run, templates=templates)
     print(sc.preview(result) if dry_run else sc.summary(result))

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from connkit.cli._common import split_list
 from connkit.cli._graph import graph_task, run_graph
 from connkit.engine.options import RunOptions
-from connkit.engine.step import Step
 from connkit.errors import UsageError
-from connkit.openmetadata.workspace import Workspace, find_workspace
+
+if TYPE_CHECKING:
+    from connkit.engine.step import Step
+    from connkit.openmetadata.workspace import Workspace
 
 CONSTRAINTS_HELP = "pip constraints file for the workspace's Python environment (repeatable)"
 
@@ -32,6 +35,7 @@ def generate(c, constraints=None, options: RunOptions = None):
     generate` builds those too.
     """
     from connkit.openmetadata.steps.toolchain import generate_targets, has_python_package
+    from connkit.openmetadata.workspace import find_workspace
 
     ws = find_workspace()
     files = [Path(p) for p in split_list(constraints)]
@@ -57,6 +61,8 @@ def generate(c, constraints=None, options: RunOptions = None):
 )
 def format(c, check=False, name=None, constraints=None, options: RunOptions = None):
     """Format connector sources with the workspace's own formatter recipe (or ruff), in its env."""
+    from connkit.openmetadata.workspace import find_workspace
+
     ws = find_workspace()
     names = split_list(name)
     steps = _steps(ws, check=check, names=names, constraints=[Path(p) for p in split_list(constraints)])
@@ -75,6 +81,8 @@ def format(c, check=False, name=None, constraints=None, options: RunOptions = No
 )
 def test(c, name=None, constraints=None, options: RunOptions = None):
     """Run the connectors' unit tests (pytest) in the workspace's Python environment."""
+    from connkit.openmetadata.workspace import find_workspace
+
     ws = find_workspace()
     names = split_list(name)
     steps = _steps(ws, names=names, constraints=[Path(p) for p in split_list(constraints)])

@@ -14,10 +14,11 @@ import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -74,7 +75,35 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=1)
 def _validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(json.loads(schema_file("config.schema.json").read_text(encoding="utf-8")))
+
+
+def _fingerprint(table: Any) -> str:
+    """The table and the schema it is checked against: unchanged means already checked."""
+    from connkit.engine.hashing import digest_bytes, digest_json
+
+    return digest_json([table, digest_bytes(schema_file("config.schema.json").read_bytes())])
+
+
+def _checked(project: Project, table: Any, source: Path, prefix: str) -> None:
+    """Validate the table unless this very table passed before (a no-op run should not pay for
+    importing a JSON Schema validator); a table that fails is never remembered."""
+    memo = project.state_dir / "config.checked"
+    mark = _fingerprint(table)
+    try:
+        if memo.read_text(encoding="utf-8") == mark:
+            return
+    except OSError:
+        pass
+    validate_table(table, source, prefix)
+    try:
+        from connkit.fsutil import atomic_write_text
+
+        atomic_write_text(memo, mark, durable=False)
+    except OSError:
+        pass  # a read-only state folder only costs the check next time
 
 
 def _where(path: list[str | int]) -> str:
@@ -133,10 +162,10 @@ def load_config(project: Project) -> Config:
     pyproject = project.root / "pyproject.toml"
     if own.is_file():
         table, source = _read_toml(own), own
-        validate_table(table, own)
+        _checked(project, table, own, "")
     elif pyproject.is_file():
         table, source = _read_toml(pyproject).get("tool", {}).get("connkit", {}), pyproject
-        validate_table(table, pyproject, "[tool.connkit] ")
+        _checked(project, table, pyproject, "[tool.connkit] ")
     else:
         table, source = {}, None
     steps = tuple(_step_from_table(entry) for entry in table.get("steps", []))

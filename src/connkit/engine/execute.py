@@ -24,7 +24,7 @@ from connkit.engine.hashing import StatMemo
 from connkit.engine.mask import masker, secret_values
 from connkit.engine.options import RunOptions
 from connkit.engine.process import Runner, SubprocessRunner, missing_tool_message
-from connkit.engine.project import Project
+from connkit.engine.project import Project, keep_out_of_git
 from connkit.engine.report import Reporter, SilentReporter
 from connkit.engine.results import Plan, PlanEntry, RunResult, Status, StepResult
 from connkit.engine.state import CacheLayout
@@ -125,6 +125,8 @@ def run_steps(
         finally:
             shared.memo.save()
             shared.tools.save()
+            if not options.dry_run:
+                keep_out_of_git(project.root)
         ordered = [shared.results[s] for s in graph.order(selected) if s in shared.results]
         seconds = time.perf_counter() - started
         result: RunResult | Plan

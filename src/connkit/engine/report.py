@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 import threading
-from typing import Protocol
-
-from rich.console import Console
-from rich.markup import escape
-from rich.status import Status as Spinner
+from typing import Protocol, TextIO
 
 from connkit.engine.results import Plan, PlanEntry, RunResult, Status, StepResult
 from connkit.engine.step import Step
@@ -42,6 +39,42 @@ class SilentReporter:
     def finished(self, result: RunResult | Plan) -> None: ...
 
 
+Segment = tuple[str, str | None]  # (text, rich style or None)
+
+
+class _PlainOut:
+    """Off a terminal: the same lines without colours, and no rich to import (a no-op run in
+    a script or CI stays cheap)."""
+
+    is_terminal = False
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self._stream = stream
+
+    def say(self, *parts: Segment) -> None:
+        stream = self._stream or sys.stderr
+        stream.write("".join(text for text, _ in parts) + "\n")
+        stream.flush()
+
+
+class _RichOut:
+    """On a terminal (or a console handed in): rich, with a spinner for running steps."""
+
+    def __init__(self, console) -> None:  # noqa: ANN001 - rich.console.Console
+        self.console = console
+        self.is_terminal = console.is_terminal
+
+    def say(self, *parts: Segment) -> None:
+        from rich.text import Text
+
+        self.console.print(Text.assemble(*((text, style or "") for text, style in parts)), soft_wrap=True)
+
+    def spinner(self):  # noqa: ANN201 - rich.status.Status
+        from rich.status import Status as Spinner
+
+        return Spinner("", console=self.console, spinner="dots")
+
+
 class ConsoleReporter:
     """Turborepo-style lines; a spinner naming the running steps when on a terminal.
 
@@ -49,20 +82,22 @@ class ConsoleReporter:
     ``errors`` only failures, ``none`` nothing but the status lines.
     """
 
-    def __init__(self, console: Console | None = None, logs: str = "full") -> None:
-        self.console = console or Console(stderr=True, highlight=False)
+    def __init__(self, console=None, logs: str = "full") -> None:  # noqa: ANN001 - a rich Console
+        if console is None and sys.stderr.isatty():
+            from rich.console import Console
+
+            console = Console(stderr=True, highlight=False)
+        self.out = _RichOut(console) if console is not None else _PlainOut()
         self.logs = logs
         self._running: dict[str, str] = {}
         self._lock = threading.Lock()
-        self._status: Spinner | None = None
-        if self.console.is_terminal:
-            self._status = Spinner("", console=self.console, spinner="dots")
+        self._status = self.out.spinner() if self.out.is_terminal else None
 
     def waiting(self, message: str) -> None:
-        self.console.print(f"[yellow]{escape(message)}[/]")
+        self.out.say((message, "yellow"))
 
     def note(self, message: str) -> None:
-        self.console.print(f"[yellow]warning:[/] {escape(message)}")
+        self.out.say(("warning:", "yellow"), (f" {message}", None))
 
     def step_started(self, step: Step) -> None:
         with self._lock:
@@ -70,7 +105,7 @@ class ConsoleReporter:
             self._refresh()
         if self._status is None:  # no spinner off a terminal: say when long steps begin
             what = f" — {step.description}" if step.description else ""
-            self.console.print(f"[dim]▶ {escape(step.id)} cache miss, executing{escape(what)}[/]")
+            self.out.say((f"▶ {step.id} cache miss, executing{what}", "dim"))
 
     def step_output(self, step_id: str, line: str) -> None:
         if self._status is None:
@@ -85,9 +120,11 @@ class ConsoleReporter:
         if not self._running:
             self._status.stop()
             return
+        from rich.text import Text
+
         names = ", ".join(self._running)
         last = next((v for v in reversed(self._running.values()) if v), "")
-        self._status.update(f"running {escape(names)} [dim]{escape(last)}[/]")
+        self._status.update(Text.assemble(f"running {names} ", (last, "dim")))
         self._status.start()
 
     def step_finished(self, result: StepResult, replay: str | None = None) -> None:
@@ -103,26 +140,28 @@ class ConsoleReporter:
         )
         if show_replay:
             for line in replay.rstrip("\n").splitlines():
-                self.console.print(f"    [dim]{escape(line)}[/]", soft_wrap=True)
+                self.out.say(("    ", None), (line, "dim"))
         if result.status is Status.FAILED:
             if result.message:
-                self.console.print(f"    [red]{escape(result.message)}[/]", soft_wrap=True)
+                self.out.say(("    ", None), (result.message, "red"))
             if self.logs != "none":
                 for line in result.log_tail:
-                    self.console.print(f"    {escape(line.rstrip())}", soft_wrap=True)
+                    self.out.say((f"    {line.rstrip()}", None))
 
     def planned(self, entry: PlanEntry) -> None:
         mark, colour, words = _PLAN_STYLE[entry.hit]
         self._line(entry.id, mark, colour, words, entry.key, entry.reasons)
 
     def _line(self, step_id: str, mark: str, colour: str, words: str, key: str, reasons: list[str]) -> None:
-        key_text = f" [dim]{key[:12]}[/]" if key else ""
-        self.console.print(f"[{colour}]{mark} {escape(step_id):<28}[/] {words}{key_text}", soft_wrap=True)
+        parts: list[Segment] = [(f"{mark} {step_id:<28}", colour), (f" {words}", None)]
+        if key:
+            parts.append((f" {key[:12]}", "dim"))
+        self.out.say(*parts)
         for reason in reasons:
-            self.console.print(f"    [dim]because[/] {escape(reason)}")
+            self.out.say(("    ", None), ("because", "dim"), (f" {reason}", None))
 
     def finished(self, result: RunResult | Plan) -> None:
         if self._status is not None:
             self._status.stop()
         colour = "green" if result.ok else "red"
-        self.console.print(f"[bold {colour}]{escape(result.summary_line())}[/]")
+        self.out.say((result.summary_line(), f"bold {colour}"))

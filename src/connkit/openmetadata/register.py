@@ -236,7 +236,11 @@ class UiSchemaEntry:
         try:
             return tsedit.presence(self._src(files), self.entry, self.tsx).complete
         except tsedit.TsEditError as exc:
-            raise UsageError(f"{self.rel}: {exc}; cannot register the UI schema") from None
+            raise UsageError(
+                f"{self.rel}: {exc}; cannot register the UI schema (the shapes connkit edits: an "
+                "import per schema with a `switch` whose `case` sets it, or a map of schema loaders "
+                "keyed by the service type enum)"
+            ) from None
 
     def apply(self, files: FileSet) -> None:
         self._edit(files, tsedit.add)

@@ -213,7 +213,10 @@ def _break_setup(ws):
     "breaker,message",
     [
         (_break_json, "invalid JSON at line"),
-        (_break_ts, "no `switch`"),
+        (
+            _break_ts,
+            r"DashboardServiceUtils\.ts: no `switch`.*the shapes connkit edits: an import per schema",
+        ),
         (_drop_enum, "no dashboardServiceType enum"),
         (_break_setup, "invalid Python"),
     ],

@@ -341,4 +341,5 @@ def test_default_created_workspace_connectors_register_and_pass_review(created_w
         register(ws, name)
         report = review(ws, name)
         assert report.blockers == [], name
-        assert [f.rule_id for f in report.findings if f.severity.value == "WARNING"] == [], name
+        warnings = [f for f in report.findings if f.severity.value == "WARNING"]
+        assert [f.rule_id for f in warnings] == [], (name, warnings)

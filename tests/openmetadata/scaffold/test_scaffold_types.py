@@ -371,6 +371,7 @@ def test_no_flags_on_a_terminal_asks_the_questions(tmp_path, monkeypatch, capsys
             "y",
             "acme/asked:1",
             "9000",
+            "y",  # write the files shown
         ]
     )
     monkeypatch.setattr("builtins.input", lambda *a, **k: next(answers))
@@ -380,6 +381,7 @@ def test_no_flags_on_a_terminal_asks_the_questions(tmp_path, monkeypatch, capsys
     code, out, err = run_cli([], capsys)
     assert code == 0, err
     assert next(answers, None) is None
+    assert "the same as: connkit scaffold --name asked --service-type dashboard" in out
     schema = json.loads(ws.connection_schema("dashboard", "asked").read_text())
     assert [sorted(c["properties"]) for c in alternatives_of(schema)] == [["password", "username"], ["token"]]
     client = (ws.source_package("dashboard", "asked") / "client.py").read_text()

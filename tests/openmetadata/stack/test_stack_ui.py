@@ -111,6 +111,7 @@ def ui_stack(om_checkout):
                 shutil.rmtree(path)
             elif path.exists():
                 path.unlink()
+        subprocess.run(["git", "checkout", "-q", "--", ".gitignore"], cwd=stack.root, check=True)
 
 
 def _keys(steps: list[dict]) -> dict[str, tuple[str, str]]:

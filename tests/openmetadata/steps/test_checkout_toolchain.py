@@ -142,11 +142,6 @@ def test_connkit_test_runs_the_connectors_unit_tests(tree):
     assert statuses(tree)[f"test.{MINIMAL}"] in ("ran", "cached")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="scaffold's dashboard templates import 1.4+ modules (metadata.ingestion.api.steps, "
-    ".models) that 1.1 does not have; scaffold's owner is fixing the templates for checkouts",
-)
 def test_the_scaffolded_connectors_own_tests_pass(tree):
     connkit(tree, "test", "--name", SCAFFOLDED)
 
@@ -159,7 +154,7 @@ def test_a_schema_edit_reruns_the_generators_and_only_that_connectors_tests(tree
     schema.write_text(json.dumps(edited, indent=2) + "\n")
     targets = ",".join([*GENERATORS, f"test.{MINIMAL}", f"test.{SCAFFOLDED}"])
     try:
-        connkit(tree, "run", targets, ok=False)  # the scaffolded tests fail on 1.1 (see above)
+        connkit(tree, "run", targets)
         got = statuses(tree)
         # ran, or restored when an earlier session made this very edit (connkit's state persists)
         assert {got[s] for s in GENERATORS} <= {"ran", "restored"}, got

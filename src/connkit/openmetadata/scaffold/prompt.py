@@ -6,6 +6,7 @@ schemas it carries.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from typing import Any
 
@@ -18,15 +19,36 @@ from connkit.openmetadata.services import SERVICE_TYPES
 
 
 def _ask_list(label: str, choices: tuple[str, ...], default: str, console: Console) -> list[str]:
+    """Several values picked from a numbered list, by name or number (``1,5`` or ``basic,token``)."""
+    console.print("  " + "  ".join(f"[bold]{i}[/bold] {c}" for i, c in enumerate(choices, 1)))
     while True:
         answer = Prompt.ask(
-            f"{label} ({', '.join(choices)}; comma-separated)", default=default, console=console
+            f"{label} ({', '.join(choices)}; comma-separated names or numbers)",
+            default=default,
+            console=console,
         )
-        values = [v.strip() for v in answer.split(",") if v.strip()]
+        values = []
+        for word in (v.strip() for v in answer.split(",") if v.strip()):
+            if word.isdigit() and 1 <= int(word) <= len(choices):
+                word = choices[int(word) - 1]
+            values.append(word)
         unknown = [v for v in values if v not in choices]
         if not unknown:
-            return values
+            return list(dict.fromkeys(values))
         console.print(f"[red]unknown: {', '.join(unknown)}[/red]")
+
+
+def equivalent_command(answers: dict[str, Any], force: bool = False) -> str:
+    """The one-line `connkit scaffold` the answers amount to, for the next time."""
+    argv = ["connkit", "scaffold"]
+    for key, value in answers.items():
+        if value in (None, "", []):
+            continue
+        flag = "--" + key.replace("_", "-")
+        argv += [flag, ",".join(map(str, value)) if isinstance(value, list) else str(value)]
+    if force:
+        argv.append("--force")
+    return shlex.join(argv)
 
 
 def ask_options(

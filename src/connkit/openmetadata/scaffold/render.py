@@ -80,6 +80,30 @@ class ScaffoldPlan:
         return {f.path: f.content for f in self.files}
 
 
+#: SQLAlchemy dialects whose URL path names a database (with schemas inside it), unlike MySQL's,
+#: whose path names the schema: the connection URL then carries ``databaseName``.
+DATABASE_IN_URL = frozenset(
+    {
+        "postgresql",
+        "postgres",
+        "redshift",
+        "snowflake",
+        "mssql",
+        "oracle",
+        "trino",
+        "presto",
+        "vertica",
+        "db2",
+        "ibm_db_sa",
+        "cockroachdb",
+    }
+)
+
+
+def url_names_database(scheme: str | None) -> bool:
+    return bool(scheme) and scheme.split("+", 1)[0].lower() in DATABASE_IN_URL
+
+
 def sample_config(opts: ScaffoldOptions, auth_schema: auth.AuthSchema) -> dict[str, Any]:
     """A config that satisfies the scaffolded schema (the unit tests build the connection from it)."""
     port = opts.default_port or (5432 if opts.is_sqlalchemy else 8080)
@@ -335,7 +359,8 @@ def context(
         "name": opts.connector.name,
         "label": label,
         "auth": auth_schema,
-        "own_url": opts.is_sqlalchemy and not auth_schema.common_url,
+        "own_url": opts.is_sqlalchemy and (not auth_schema.common_url or url_names_database(opts.scheme)),
+        "url_names_database": url_names_database(opts.scheme),
         "steps": test_steps(opts),
         "endpoints": endpoints(opts) if opts.has_client else (),
         "list_endpoint": list_endpoint(opts) if opts.has_client else None,
