@@ -13,6 +13,7 @@ import json
 import shutil
 import subprocess
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import httpx
@@ -112,25 +113,33 @@ def _scaffold(stack: Stack) -> None:
     stack.scaffolded_by = "connkit scaffold"
 
 
-def _cleanup(stack: Stack) -> None:
-    stack.connkit("stack.down", "--volumes")
-    stack.connkit("unregister", "--name", NAME)
-    for rel in (
-        PACKAGE,
-        f"openmetadata-spec/src/main/resources/json/schema/entity/services/connections/database/{NAME}Connection.json",
-        f"openmetadata-service/src/main/resources/json/data/testConnections/database/{NAME}.json",
-        f"ingestion/tests/unit/topology/database/test_{NAME}.py",
-        f"ingestion/tests/integration/connections/test_{NAME}_connection.py",
-        "connkit.toml",
-        "ingest",
-    ):
-        path = stack.root / rel
+def remove_from_tree(root: Path, rels: Iterable[str]) -> None:
+    """Take a tier's files out of the shared checkout again, and the CONNECTOR_CONTEXT.md line
+    scaffold added to 1.1's .gitignore, so the next tier finds the upstream tree."""
+    for rel in rels:
+        path = root / rel
         if path.is_dir():
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()
-    # scaffold added CONNECTOR_CONTEXT.md to .gitignore (1.1's lacks it): the tree is shared
-    subprocess.run(["git", "checkout", "-q", "--", ".gitignore"], cwd=stack.root, check=True)
+    subprocess.run(["git", "checkout", "-q", "--", ".gitignore"], cwd=root, check=True)
+
+
+def _cleanup(stack: Stack) -> None:
+    stack.connkit("stack.down", "--volumes")
+    stack.connkit("unregister", "--name", NAME)
+    remove_from_tree(
+        stack.root,
+        (
+            PACKAGE,
+            f"openmetadata-spec/src/main/resources/json/schema/entity/services/connections/database/{NAME}Connection.json",
+            f"openmetadata-service/src/main/resources/json/data/testConnections/database/{NAME}.json",
+            f"ingestion/tests/unit/topology/database/test_{NAME}.py",
+            f"ingestion/tests/integration/connections/test_{NAME}_connection.py",
+            "connkit.toml",
+            "ingest",
+        ),
+    )
 
 
 @pytest.fixture(scope="module")

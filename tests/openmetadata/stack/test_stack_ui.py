@@ -31,7 +31,7 @@ from connkit.openmetadata.stack.server_api import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.conftest import run_connkit
 
 from . import generate_models
-from .test_stack_server import Stack, _ok
+from .test_stack_server import Stack, _ok, remove_from_tree
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.usefixtures("engine")]
 
@@ -105,13 +105,7 @@ def ui_stack(om_checkout):
     finally:
         stack.connkit("stack.down", "--volumes")
         stack.connkit("unregister", "--name", NAME)
-        for rel in (*_files(NAME), *_files(DRAFT), "connkit.toml"):
-            path = stack.root / rel
-            if path.is_dir():
-                shutil.rmtree(path)
-            elif path.exists():
-                path.unlink()
-        subprocess.run(["git", "checkout", "-q", "--", ".gitignore"], cwd=stack.root, check=True)
+        remove_from_tree(stack.root, (*_files(NAME), *_files(DRAFT), "connkit.toml"))
 
 
 def _keys(steps: list[dict]) -> dict[str, tuple[str, str]]:
@@ -169,18 +163,35 @@ def test_add_new_service_lists_the_registered_connector_only_and_shows_its_conne
         )
         context.set_default_timeout(60_000)
         page = context.new_page()
+        events: list[str] = []  # what the page said and failed to load: kept beside the screenshots
+        page.on("console", lambda m: events.append(f"console {m.type}: {m.text}"))
+        page.on("pageerror", lambda e: events.append(f"page error: {e}"))
+        page.on("requestfailed", lambda r: events.append(f"request failed: {r.url} {r.failure}"))
+        page.on("response", lambda r: r.status >= 400 and events.append(f"HTTP {r.status}: {r.url}"))
+        page.on("framenavigated", lambda f: f == page.main_frame and events.append(f"at {f.url}"))
         try:
             page.goto(f"{base}/")
             page.locator("#email").fill(ADMIN_EMAIL)
             page.locator("#password").fill(ADMIN_PASSWORD)
             page.get_by_test_id("login").click()
-            page.wait_for_url(lambda url: "/signin" not in url)
+            # 1.1's login lands on the home page twice: once when it is authenticated, again when
+            # the logged-in user's record arrives (its handler pushes "/" from the sign-in page's
+            # stale location). A click on Settings in between is taken back: wait for the second.
+            _wait_until(lambda: homes(events) >= 2, page, "the second landing on /my-data after the login")
+            page.wait_for_load_state("networkidle")
             # Upstream's own path (its Cypress goToAddNewServicePage): Settings → Services → Dashboards.
             page.get_by_test_id("appbar-item-settings").click()
-            # "Dashboards" is in the panel twice (Services and Custom Attributes): the menu key says which.
-            panel = page.get_by_test_id("global-setting-left-panel")
-            panel.locator("[data-menu-id$='-services.dashboards']").click()
-            page.get_by_test_id("add-service-button").click()
+            page.wait_for_url(lambda url: "/settings" in url)
+            # "Dashboards" is in the panel twice, under Services and then under Custom Attributes:
+            # the first, as Cypress's `.contains` picks; the URL proves it was the services page.
+            page.get_by_test_id("global-setting-left-panel").get_by_text(
+                "Dashboards", exact=True
+            ).first.click()
+            page.wait_for_url(lambda url: "/settings/services/dashboards" in url)
+            # the header's "Add New Service" once services exist, the empty page's "Add" before
+            add = page.get_by_test_id("add-service-button").or_(page.get_by_test_id("add-placeholder-button"))
+            add.first.click()
+            page.wait_for_url(lambda url: "/add-service" in url)
             expect(page.get_by_text("Add New Service").first).to_be_visible()
             options = page.get_by_test_id("select-service")
             expect(options.get_by_test_id("Metabase")).to_be_visible()  # the dashboard list it is
@@ -198,13 +209,29 @@ def test_add_new_service_lists_the_registered_connector_only_and_shows_its_conne
                 expect(page.locator(f"[id='root/{field}']")).to_be_visible()
             expect(page.locator("[id='root/token']")).to_have_attribute("type", "password")
             schema = json.loads((ui_stack.root / _files(NAME)[1]).read_text())
-            for title in (schema["properties"]["hostPort"]["title"], schema["properties"]["token"]["title"]):
-                expect(page.get_by_text(title, exact=True).first).to_be_visible()
+            required = schema.get("required", ())
+            for field in ("hostPort", "token"):  # labelled with the schema's titles ("*": required)
+                title = schema["properties"][field]["title"] + ("*" if field in required else "")
+                expect(page.get_by_role("textbox", name=title, exact=True)).to_have_id(f"root/{field}")
         finally:
-            page.screenshot(path=str(form), full_page=True)  # where it stopped, on a failure too
+            page.screenshot(path=str(form))  # the form (where it stopped, on a failure too)
             context.close()
-            _keep(request, [p for p in (listed, form) if p.is_file()])
+            log = tmp_path / "browser-events.txt"
+            log.write_text("\n".join(events) + "\n")
+            _keep(request, [p for p in (listed, form, log) if p.is_file()])
     assert listed.stat().st_size > 10_000 and form.stat().st_size > 10_000
+
+
+def homes(events: list[str]) -> int:
+    return sum(1 for e in events if e.startswith("at ") and e.endswith("/my-data"))
+
+
+def _wait_until(condition, page, what: str, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {what} within {seconds:.0f} s")
+        page.wait_for_timeout(200)  # lets Playwright deliver the page's events
 
 
 def _keep(request, shots: list[Path]) -> None:
