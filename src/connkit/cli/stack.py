@@ -19,7 +19,7 @@ from connkit.errors import UsageError
         "mode": "ui (upstream's default: the server with the UI built from this checkout) or no-ui "
         "(the API alone, no UI build); with --fast, default: the running server's",
         "no_ingestion": "leave out the ingestion container",
-        "no_search": "leave out the search engine (OpenSearch)",
+        "no_search": "leave out the search engine (the release's Elasticsearch, else OpenSearch)",
         "debug": "Python dev mode in the ingestion container and full build logs",
         "reset": "wipe the database volumes first (default on a full run, off with --fast)",
         "keep_on_failure": "leave a failed stack running to inspect it",
