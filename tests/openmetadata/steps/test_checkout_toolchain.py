@@ -28,6 +28,10 @@ MINIMAL = "kit_beta"
 SCHEMAS = "openmetadata-spec/src/main/resources/json/schema/entity/services/connections/dashboard"
 GENERATORS = ("generate.python", "generate.java", "generate.ui")
 DEFAULT = {"pyenv", "tools.antlr", *GENERATORS, "generate.ui.deps"}
+#: Steps whose outputs an earlier tier of the session may have left in the shared tree, in place
+#: and still valid: node_modules is git-ignored (no cleanup removes it) and keyed on package.json
+#: and yarn.lock, which a connector does not touch (the UI tier runs `yarn install` first).
+LEFT_IN_TREE = {"generate.ui.deps"}
 PY_MODEL = (
     "ingestion/src/metadata/generated/schema/entity/services/connections/dashboard/kitdashConnection.py"
 )
@@ -94,7 +98,8 @@ def test_generate_runs_the_real_generators_then_is_all_cached(tree):
     timings = json.loads((tree.state / "toolchain-timings.json").read_text())
     cold = timings["cold_steps"]
     assert set(cold) == DEFAULT, cold  # the UI build's json2ts & co. are not in the default target
-    assert set(cold.values()) <= {"ran", "restored"}, cold
+    assert {s for s, status in cold.items() if status not in ("ran", "restored")} <= LEFT_IN_TREE, cold
+    assert cold.get("generate.ui.deps") in ("ran", "restored", "cached"), cold
     assert set(timings["warm_steps"].values()) == {"cached"}, timings["warm_steps"]
     root = tree.root
     assert "public class KitdashConnection" in (root / JAVA_MODEL).read_text()
