@@ -53,6 +53,15 @@ def atomic_write_text(path: Path | str, text: str, mode: int | None = None, *, d
     atomic_write_bytes(path, text.encode("utf-8"), mode, durable=durable)
 
 
+def read_text_or_empty(path: Path) -> str:
+    """A file's text for detection from the tree: "" when it is absent or unreadable, and
+    undecodable bytes replaced, so a stray file never stops a command."""
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
 def fsync_dir(path: Path | str) -> None:
     """Make a rename or unlink in ``path`` durable (a no-op where directories cannot be opened)."""
     try:

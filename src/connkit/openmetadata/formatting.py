@@ -37,6 +37,7 @@ from pathlib import Path
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
+from connkit.fsutil import read_text_or_empty
 from connkit.openmetadata.makefile import RecipeError, has_rule, makefiles, recipe_lines
 from connkit.openmetadata.workspace import GENERATED, SETUP_PY, SPEC_SCHEMA
 
@@ -219,7 +220,7 @@ def _tree_path(root: Path, word: str) -> str | None:
 
 def setup_spec(root: Path, tool: str) -> str:
     """What ``ingestion/setup.py`` asks for ``tool`` (``black==22.3.0``), or the bare name."""
-    text = _read(root / SETUP_PY)
+    text = read_text_or_empty(root / SETUP_PY)
     match = re.search(rf'["\']({re.escape(tool)}\s*(?:[=~<>!][^"\']*)?)["\']', text)
     return match.group(1).replace(" ", "") if match else tool
 
@@ -228,7 +229,7 @@ def precommit_revs(root: Path) -> dict[str, str]:
     """Hook id → the ``rev`` of its repo in ``.pre-commit-config.yaml`` (a leading ``v`` dropped)."""
     revs: dict[str, str] = {}
     rev = ""
-    for line in _read(root / ".pre-commit-config.yaml").splitlines():
+    for line in read_text_or_empty(root / ".pre-commit-config.yaml").splitlines():
         stripped = line.strip()
         if stripped.startswith("- repo:"):
             rev = ""
@@ -486,10 +487,3 @@ def _generated_skeleton(root: Path, scratch: Path) -> None:
         dest = scratch / GENERATED / "schema" / schema.relative_to(schemas).with_suffix(".py")
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.touch()
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""

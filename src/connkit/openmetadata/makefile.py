@@ -14,6 +14,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from connkit.fsutil import read_text_or_empty
+
 
 class RecipeError(Exception):
     """make could not print a recipe (make missing, a broken Makefile)."""
@@ -28,21 +30,23 @@ def makefiles(root: Path) -> list[str]:
         if rel in found or not (root / rel).is_file():
             continue
         found.append(rel)
-        for match in re.finditer(r"^-?include\s+(.+)$", _read(root / rel), re.M):
+        for match in re.finditer(r"^-?include\s+(.+)$", read_text_or_empty(root / rel), re.M):
             todo.extend(w for w in match.group(1).split() if "$" not in w)
     return found
 
 
 def has_rule(root: Path, target: str) -> bool:
     start = _rule_start(target)
-    return any(start.match(line) for rel in makefiles(root) for line in _read(root / rel).splitlines())
+    return any(
+        start.match(line) for rel in makefiles(root) for line in read_text_or_empty(root / rel).splitlines()
+    )
 
 
 def rule_lines(root: Path, target: str) -> list[str]:
     """The recipe of ``target`` as written (tab-indented lines, tabs and ``@-+`` stripped)."""
     start = _rule_start(target)
     for rel in makefiles(root):
-        lines = _read(root / rel).splitlines()
+        lines = read_text_or_empty(root / rel).splitlines()
         for i, line in enumerate(lines):
             if start.match(line):
                 recipe = []
@@ -91,10 +95,3 @@ def calls_make(line: str) -> list[str]:
 
 def _rule_start(target: str) -> re.Pattern[str]:
     return re.compile(rf"^{re.escape(target)}\s*:(?!=)")
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""

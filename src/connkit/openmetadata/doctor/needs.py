@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from connkit.engine.step import Step
+from connkit.fsutil import read_text_or_empty
 from connkit.openmetadata.workspace import SETUP_PY, UI_ROOT
 
 POMS = ("pom.xml", "openmetadata-spec/pom.xml")
@@ -41,13 +42,6 @@ class Minimum:
     source: str
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
-
-
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
@@ -64,7 +58,7 @@ def _path(node: ET.Element, *names: str) -> list[ET.Element]:
 
 
 def _pom(root: Path, rel: str) -> ET.Element | None:
-    text = _read(root / rel)
+    text = read_text_or_empty(root / rel)
     if not text:
         return None
     try:
@@ -203,11 +197,11 @@ class AntlrNeeds:
 def antlr_needs(root: Path) -> AntlrNeeds | None:
     """Whether a Makefile recipe runs ``antlr4``, and the version the tree pins (the runtime the
     generated parsers import, else the jar the Makefile's installer names)."""
-    texts = {rel: _read(root / rel) for rel in MAKEFILES}
+    texts = {rel: read_text_or_empty(root / rel) for rel in MAKEFILES}
     callers = [rel for rel, text in texts.items() if _CALLS_ANTLR.search(text)]
     if not callers:
         return None
-    pin = _ANTLR_PIN.search(_read(root / SETUP_PY))
+    pin = _ANTLR_PIN.search(read_text_or_empty(root / SETUP_PY))
     if pin:
         return AntlrNeeds(pin.group(1), f"{callers[0]} runs antlr4; {SETUP_PY.as_posix()} pins the runtime")
     for rel, text in texts.items():

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from connkit.fsutil import read_text_or_empty
+
 #: A workspace is a server checkout when it carries the server's source and its assembly.
 SERVER_DIRS = ("openmetadata-service", "openmetadata-dist")
 COMPOSE_DIR = "docker/development"
@@ -78,18 +80,11 @@ def has_server_source(root: Path) -> bool:
     return all((root / d).is_dir() for d in SERVER_DIRS)
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
-
-
 def search_engine(root: Path) -> SearchEngine | None:
     """The search image the release's development compose files run (first one that names one)."""
     for name in (*COMPOSE_FILES.values(),):
         rel = f"{COMPOSE_DIR}/{name}"
-        match = _SEARCH_IMAGE.search(_read(root / rel))
+        match = _SEARCH_IMAGE.search(read_text_or_empty(root / rel))
         if match and match.group(2):
             return SearchEngine(match.group(1), match.group(2), rel)
     return None
@@ -106,7 +101,7 @@ def compose_server_env(root: Path, database: str) -> dict[str, str]:
     (the one that sets ``DB_DRIVER_CLASS``), with compose defaults applied."""
     path = root / COMPOSE_DIR / COMPOSE_FILES[database]
     try:
-        data = yaml.safe_load(_read(path)) or {}
+        data = yaml.safe_load(read_text_or_empty(path)) or {}
     except yaml.YAMLError:
         return {}
     for service in (data.get("services") or {}).values():
@@ -119,13 +114,13 @@ def compose_server_env(root: Path, database: str) -> dict[str, str]:
 
 
 def airflow_pin(root: Path) -> str:
-    match = _AIRFLOW_PIN.search(_read(root / "ingestion" / "setup.py"))
+    match = _AIRFLOW_PIN.search(read_text_or_empty(root / "ingestion" / "setup.py"))
     return match.group(1) if match else ""
 
 
 def _mysql_needs_mysql8(root: Path) -> bool:
     folder = root / MYSQL_MIGRATIONS
-    return folder.is_dir() and any("->>" in _read(p) for p in sorted(folder.glob("*.sql")))
+    return folder.is_dir() and any("->>" in read_text_or_empty(p) for p in sorted(folder.glob("*.sql")))
 
 
 def read_release(root: Path) -> ServerRelease | None:

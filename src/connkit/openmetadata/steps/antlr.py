@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from connkit.engine.step import Step, StepContext, StepFailed
+from connkit.fsutil import read_text_or_empty
 from connkit.openmetadata.makefile import makefiles
 from connkit.openmetadata.steps import maven
 from connkit.openmetadata.workspace import SETUP_PY, Workspace
@@ -34,12 +35,12 @@ WRAPPER = (
 
 def antlr_version(root: Path) -> tuple[str | None, str]:
     """The ANTLR version the tree asks for, and where it says so."""
-    text = _read(root / SETUP_PY)
+    text = read_text_or_empty(root / SETUP_PY)
     match = _RUNTIME_PIN.search(text)
     if match:
         return match.group(1), "ingestion/setup.py pins antlr4-python3-runtime"
     for rel in makefiles(root):
-        match = _JAR_URL.search(_read(root / rel))
+        match = _JAR_URL.search(read_text_or_empty(root / rel))
         if match:
             return match.group(1), f"{rel} installs antlr-{match.group(1)}-complete.jar"
     return None, ""
@@ -47,7 +48,7 @@ def antlr_version(root: Path) -> tuple[str | None, str]:
 
 def needs_antlr(root: Path) -> bool:
     """Whether a recipe of the workspace's Makefiles runs the ``antlr4`` command."""
-    return any(_CALLS_ANTLR.search(_read(root / rel)) for rel in makefiles(root))
+    return any(_CALLS_ANTLR.search(read_text_or_empty(root / rel)) for rel in makefiles(root))
 
 
 def tool_dir(version: str) -> str:
@@ -96,10 +97,3 @@ def antlr_step(ws: Workspace) -> Step | None:
         pass_env=("MAVEN_ARGS",),
         description=f"ANTLR {version} (Maven Central) and an antlr4 wrapper for the generate recipe",
     )
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""

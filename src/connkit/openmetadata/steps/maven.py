@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from connkit.engine.step import Step, StepContext
-from connkit.fsutil import atomic_write_text
+from connkit.fsutil import atomic_write_text, read_text_or_empty
 from connkit.openmetadata.workspace import SPEC_SCHEMA, Workspace
 
 SPEC = "openmetadata-spec"
@@ -78,7 +78,7 @@ def central_settings(ws: Workspace, home: Path | None = None) -> CentralSettings
     user = home / ".m2" / "settings.xml"
     if defines_mirrors(user):
         return CentralSettings(None, f"{user} defines mirrors: Maven uses them")
-    own_flags = os.environ.get("MAVEN_ARGS", "") + " " + _read(ws.root / ".mvn" / "maven.config")
+    own_flags = os.environ.get("MAVEN_ARGS", "") + " " + read_text_or_empty(ws.root / ".mvn" / "maven.config")
     if re.search(r"(^|\s)(-gs|--global-settings)\b", own_flags):
         return CentralSettings(None, "MAVEN_ARGS or .mvn/maven.config names global settings")
     return CentralSettings(ws.state_dir / "maven" / "central-mirror.xml", f"mirror * to {CENTRAL}")
@@ -89,7 +89,7 @@ def settings_args(ctx: StepContext, settings: CentralSettings) -> list[str]:
     if settings.path is None:
         ctx.log(f"maven settings: {settings.why}")
         return []
-    if _read(settings.path) != SETTINGS_XML:
+    if read_text_or_empty(settings.path) != SETTINGS_XML:
         atomic_write_text(settings.path, SETTINGS_XML)
     return ["-gs", str(settings.path)]
 
@@ -206,10 +206,3 @@ def generate_java(ws: Workspace) -> Step | None:
         tools=(("mvn", "-v"), ("java", "-version")),
         description=f"Java models (Maven: {', '.join(built)}, jsonschema2pojo)",
     )
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""

@@ -24,6 +24,7 @@ from pathlib import Path
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from connkit.errors import UsageError
+from connkit.fsutil import read_text_or_empty
 
 OVERRIDE_ENV = "CONNKIT_PYTHON"
 _VERSION = re.compile(r"""["'](3\.\d{1,2})["']""")
@@ -46,27 +47,20 @@ class PythonChoice:
     why: str
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
-
-
 def tested_versions(root: Path) -> tuple[tuple[str, ...], str]:
     """The Python versions the release says it tests on, and the file that says so."""
-    nox = _read(root / "ingestion" / "noxfile.py")
+    nox = read_text_or_empty(root / "ingestion" / "noxfile.py")
     found = {v for line in nox.splitlines() if "python" in line for v in _VERSION.findall(line)}
     if found:
         return _newest_first(found), "ingestion/noxfile.py"
-    workflow = _read(root / ".github" / "workflows" / "py-tests.yml")
+    workflow = read_text_or_empty(root / ".github" / "workflows" / "py-tests.yml")
     match = re.search(r"(?:py-version|python-version)\s*:\s*\[([^\]]+)\]", workflow)
     if match:
         found = set(_VERSION.findall(match.group(1)))
         if found:
             return _newest_first(found), ".github/workflows/py-tests.yml"
     for rel in ("ingestion/setup.py", "ingestion/pyproject.toml", "ingestion/PKG-INFO"):
-        found = set(_CLASSIFIER.findall(_read(root / rel)))
+        found = set(_CLASSIFIER.findall(read_text_or_empty(root / rel)))
         if found:
             return _newest_first(found), rel
     return (), ""
@@ -74,7 +68,7 @@ def tested_versions(root: Path) -> tuple[tuple[str, ...], str]:
 
 def requires_python(root: Path) -> tuple[SpecifierSet | None, str]:
     for rel, pattern in _REQUIRES:
-        match = pattern.search(_read(root / rel))
+        match = pattern.search(read_text_or_empty(root / rel))
         if match:
             try:
                 return SpecifierSet(match.group(1).strip()), rel
